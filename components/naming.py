@@ -1,0 +1,136 @@
+"""Physical-name rules of the services this project names, checked before anything is created.
+
+AWS rejects a bad name only at create time, halfway through a ``pulumi up``. Each rule below is the
+documented constraint of one kind of name; :func:`name_problems` returns what is wrong with a value,
+and ``infra`` runs it over every name a stage derives, for the longest stage name the config allows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """One kind of physical name: its length range, allowed pattern and the rule in words."""
+
+    kind: str
+    min_length: int
+    max_length: int
+    pattern: str
+    description: str
+    source: str
+
+    def problems(self, value: str) -> list[str]:
+        """Return human-readable reasons ``value`` breaks this rule (empty when it is valid)."""
+        found: list[str] = []
+        if not self.min_length <= len(value) <= self.max_length:
+            found.append(
+                f"{self.kind} {value!r} is {len(value)} characters; allowed {self.min_length}-{self.max_length}"
+            )
+        if not re.fullmatch(self.pattern, value):
+            found.append(f"{self.kind} {value!r} does not match the rule: {self.description}")
+        return found
+
+
+_DNS_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+
+RULES: dict[str, NameRule] = {
+    rule.kind: rule
+    for rule in (
+        NameRule(
+            "s3-bucket",
+            3,
+            63,
+            r"(?!xn--)(?!sthree-)(?!.*--x-s3$)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]*[a-z0-9]",
+            "lowercase letters, digits, '.' and '-', starting and ending with a letter or digit",
+            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+        ),
+        NameRule(
+            "rds-identifier",
+            1,
+            63,
+            r"[a-z](?!.*--)[a-z0-9-]*(?<!-)",
+            "lowercase letters, digits and '-', starting with a letter, no '--', not ending in '-'",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints",
+        ),
+        NameRule(
+            "ecr-repository",
+            2,
+            256,
+            r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*",
+            "lowercase path segments of letters and digits separated by '.', '_', '-' and '/'",
+            "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+        ),
+        NameRule(
+            "eks-cluster",
+            1,
+            100,
+            r"[0-9A-Za-z][A-Za-z0-9\-_]*",
+            "letters, digits, '-' and '_', starting with a letter or digit",
+            "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html",
+        ),
+        NameRule(
+            "ecs-cluster",
+            1,
+            255,
+            r"[A-Za-z0-9_-]+",
+            "letters, digits, '-' and '_'",
+            "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html",
+        ),
+        NameRule(
+            "iam-role",
+            1,
+            64,
+            r"[\w+=,.@-]+",
+            "letters, digits and '+=,.@_-'",
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+        ),
+        NameRule(
+            "kms-alias",
+            7,
+            256,
+            r"alias/(?!aws/)[a-zA-Z0-9/_-]+",
+            "'alias/' followed by letters, digits, '/', '_' and '-', not under 'alias/aws/'",
+            "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html",
+        ),
+        NameRule(
+            "log-group",
+            1,
+            512,
+            r"[\.\-_/#A-Za-z0-9]+",
+            "letters, digits and '._-/#'",
+            "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+        ),
+        NameRule(
+            "k8s-namespace",
+            1,
+            63,
+            _DNS_LABEL,
+            "a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+            "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names",
+        ),
+        NameRule(
+            "github-environment",
+            1,
+            255,
+            r"[^'\"`,;\\]+",
+            "any characters except quotes, backticks, ',', ';' and '\\'",
+            "https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment",
+        ),
+        NameRule(
+            "github-secret",
+            1,
+            255,
+            r"(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*",
+            "letters, digits and '_', not starting with a digit or 'GITHUB_'",
+            "https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#naming-your-secrets",
+        ),
+    )
+}
+
+
+def name_problems(kind: str, value: str) -> list[str]:
+    """Return what is wrong with ``value`` as a name of ``kind`` (a key of :data:`RULES`)."""
+    return RULES[kind].problems(value)

@@ -1,0 +1,1 @@
+"""Stagecraft tooling: the offline plan and the commands around it (``stagecraft --help``)."""

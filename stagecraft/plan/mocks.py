@@ -1,0 +1,289 @@
+"""Deterministic stand-ins for the cloud: plausible computed outputs per resource type and invoke results.
+
+The real program dereferences computed outputs (an EKS cluster's OIDC issuer, an RDS instance's
+master-secret ARN, a repository URL); these mocks fill them so the program runs to the end. Every
+value is derived from the resource's name and inputs only, so the same stack gives the same plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+"""The AWS account id the plan pretends to run in."""
+
+Outputs = dict[str, Any]
+
+
+def digest(*parts: str, length: int = 8) -> str:
+    """A short stable hex digest of ``parts``."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def numeric_id(*parts: str) -> int:
+    """A stable positive integer for ``parts`` (GitHub user and team ids are numbers)."""
+    return int(digest(*parts, length=8), 16) % 90_000_000 + 10_000_000
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Mocks that answer like AWS, GitHub and Kubernetes would, deterministically."""
+
+    def __init__(self, region: str = "us-east-1", github_owner: str = "example") -> None:
+        self.region = region
+        self.github_owner = github_owner
+
+    # -- resources -------------------------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, Outputs]:
+        inputs: Outputs = dict(args.inputs)
+        typ = args.typ
+        if typ.startswith("pulumi:providers:"):
+            return f"{args.name}-id", inputs
+        resource_id = f"{args.name}-{digest(typ, args.name)}"
+        outputs = dict(inputs)
+        if typ.startswith("aws:"):
+            outputs.setdefault("name", args.name)
+            outputs.setdefault("tagsAll", inputs.get("tags", {}))
+            special = _AWS.get(typ)
+            if special is not None:
+                resource_id, extra = special(self, args.name, inputs)
+                outputs.update(extra)
+            outputs.setdefault("arn", self._arn(typ, str(outputs.get("name", args.name))))
+            for key in ("policy", "assumeRolePolicy"):
+                if isinstance(outputs.get(key), dict | list):
+                    outputs[key] = json.dumps(outputs[key])
+        elif typ.startswith("github:"):
+            outputs.setdefault("etag", digest(typ, args.name))
+        elif typ.startswith("kubernetes:"):
+            metadata = dict(outputs.get("metadata") or {})
+            metadata.setdefault("name", f"{args.name}-{digest(args.name, length=8)}")
+            outputs["metadata"] = metadata
+        return resource_id, outputs
+
+    def _arn(self, typ: str, name: str) -> str:
+        service = typ.split(":")[1].split("/")[0]
+        kind = typ.rsplit(":", 1)[-1].lower()
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{kind}/{name}"
+
+    # -- invokes ---------------------------------------------------------------------------------
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[Outputs, list[tuple[str, str]] | None]:
+        handler = _INVOKES.get(args.token)
+        if handler is None:
+            return {}, None
+        return handler(self, dict(args.args)), None
+
+
+AwsOutputs = Callable[[PlanMocks, str, Outputs], tuple[str, Outputs]]
+Invoke = Callable[[PlanMocks, Outputs], Outputs]
+
+
+def _prefixed(prefix: str) -> AwsOutputs:
+    def outputs(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+        return f"{prefix}-{digest(prefix, name, length=17)}", {}
+
+    return outputs
+
+
+def _vpc(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    vpc_id = f"vpc-{digest('vpc', name, length=17)}"
+    return vpc_id, {
+        "defaultSecurityGroupId": f"sg-{digest('default-sg', name, length=17)}",
+        "mainRouteTableId": f"rtb-{digest('main-rtb', name, length=17)}",
+        "arn": f"arn:aws:ec2:{m.region}:{ACCOUNT_ID}:vpc/{vpc_id}",
+    }
+
+
+def _eip(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    allocation = f"eipalloc-{digest('eip', name, length=17)}"
+    octets = [int(digest("ip", name, str(i), length=2), 16) for i in range(3)]
+    return allocation, {"allocationId": allocation, "publicIp": f"3.{octets[0]}.{octets[1]}.{octets[2]}"}
+
+
+def _kms_key(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    h = digest("kms", name, length=32)
+    key_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+    return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{m.region}:{ACCOUNT_ID}:key/{key_id}"}
+
+
+def _rds_instance(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    identifier = str(inputs.get("identifier") or name)
+    address = f"{identifier}.c{digest('rds', m.region, length=11)}.{m.region}.rds.amazonaws.com"
+    secret = f"arn:aws:secretsmanager:{m.region}:{ACCOUNT_ID}:secret:rds!db-{digest('secret', identifier)}-AbCdEf"
+    return identifier, {
+        "identifier": identifier,
+        "address": address,
+        "port": 5432,
+        "endpoint": f"{address}:5432",
+        "resourceId": f"db-{digest('resource', identifier, length=26).upper()}",
+        "arn": f"arn:aws:rds:{m.region}:{ACCOUNT_ID}:db:{identifier}",
+        "masterUserSecrets": [
+            {"secretArn": secret, "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}
+        ],
+    }
+
+
+def _eks_cluster(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    cluster = str(inputs.get("name") or name)
+    oidc = digest("oidc", cluster, length=32).upper()
+    return cluster, {
+        "name": cluster,
+        "endpoint": f"https://{oidc}.gr7.{m.region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1PQ0sKLS0tLS1FTkQ="},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{oidc}"}]}],
+        "arn": f"arn:aws:eks:{m.region}:{ACCOUNT_ID}:cluster/{cluster}",
+        "clusterId": digest("cluster-id", cluster, length=36),
+        "vpcConfig": {
+            **dict(inputs.get("vpcConfig") or {}),
+            "clusterSecurityGroupId": f"sg-{digest('eks-sg', cluster, length=17)}",
+        },
+    }
+
+
+def _ecr_repository(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    repo = str(inputs.get("name") or name)
+    return repo, {
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{repo}",
+        "registryId": ACCOUNT_ID,
+        "arn": f"arn:aws:ecr:{m.region}:{ACCOUNT_ID}:repository/{repo}",
+    }
+
+
+def _s3_bucket(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    bucket = str(inputs.get("bucket") or f"{name}-{digest('bucket', name)}")
+    return bucket, {
+        "bucket": bucket,
+        "arn": f"arn:aws:s3:::{bucket}",
+        "bucketRegionalDomainName": f"{bucket}.s3.{m.region}.amazonaws.com",
+    }
+
+
+def _iam_role(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    role = str(inputs.get("name") or f"{name}-{digest('role', name, length=7)}")
+    return role, {
+        "name": role,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:role{inputs.get('path', '/')}{role}",
+        "uniqueId": f"AROA{digest('role-id', role, length=17).upper()}",
+    }
+
+
+def _iam_policy(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    policy = str(inputs.get("name") or f"{name}-{digest('policy', name, length=7)}")
+    arn = f"arn:aws:iam::{ACCOUNT_ID}:policy{inputs.get('path', '/')}{policy}"
+    return arn, {"name": policy, "arn": arn}
+
+
+def _oidc_provider(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    host = str(inputs.get("url", name)).removeprefix("https://")
+    arn = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"
+    return arn, {"arn": arn}
+
+
+def _log_group(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    group = str(inputs.get("name") or name)
+    return group, {"name": group, "arn": f"arn:aws:logs:{m.region}:{ACCOUNT_ID}:log-group:{group}"}
+
+
+def _ecs_cluster(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    cluster = str(inputs.get("name") or name)
+    arn = f"arn:aws:ecs:{m.region}:{ACCOUNT_ID}:cluster/{cluster}"
+    return arn, {"name": cluster, "arn": arn}
+
+
+def _launch_template(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    template_id = f"lt-{digest('lt', name, length=17)}"
+    return template_id, {"latestVersion": 1, "defaultVersion": 1}
+
+
+_AWS: dict[str, AwsOutputs] = {
+    "aws:ec2/vpc:Vpc": _vpc,
+    "aws:ec2/subnet:Subnet": _prefixed("subnet"),
+    "aws:ec2/internetGateway:InternetGateway": _prefixed("igw"),
+    "aws:ec2/natGateway:NatGateway": _prefixed("nat"),
+    "aws:ec2/routeTable:RouteTable": _prefixed("rtb"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _prefixed("rtbassoc"),
+    "aws:ec2/securityGroup:SecurityGroup": _prefixed("sg"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _prefixed("sg"),
+    "aws:ec2/flowLog:FlowLog": _prefixed("fl"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _prefixed("vpce"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _prefixed("sgr"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _prefixed("sgr"),
+    "aws:kms/key:Key": _kms_key,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:ecr/repository:Repository": _ecr_repository,
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:iam/role:Role": _iam_role,
+    "aws:iam/policy:Policy": _iam_policy,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:ecs/cluster:Cluster": _ecs_cluster,
+}
+
+
+def _azs(m: PlanMocks, args: Outputs) -> Outputs:
+    letters = "abcdef"
+    return {
+        "names": [f"{m.region}{x}" for x in letters],
+        "zoneIds": [f"use1-az{i + 1}" for i in range(len(letters))],
+        "id": m.region,
+    }
+
+
+def _caller(m: PlanMocks, args: Outputs) -> Outputs:
+    return {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/stagecraft-plan",
+        "userId": "AIDAPLANPLANPLANPLAN",
+        "id": ACCOUNT_ID,
+    }
+
+
+def _region(m: PlanMocks, args: Outputs) -> Outputs:
+    return {"region": m.region, "name": m.region, "id": m.region, "description": m.region}
+
+
+def _partition(m: PlanMocks, args: Outputs) -> Outputs:
+    return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws", "reverseDnsPrefix": "com.amazonaws"}
+
+
+def _github_user(m: PlanMocks, args: Outputs) -> Outputs:
+    login = str(args.get("username", ""))
+    return {"id": str(numeric_id("user", login)), "login": login, "nodeId": f"U_{digest('user', login)}"}
+
+
+def _github_team(m: PlanMocks, args: Outputs) -> Outputs:
+    slug = str(args.get("slug", ""))
+    return {
+        "id": str(numeric_id("team", slug)),
+        "slug": slug,
+        "name": slug,
+        "nodeId": f"T_{digest('team', slug)}",
+    }
+
+
+def _github_repository(m: PlanMocks, args: Outputs) -> Outputs:
+    full = str(args.get("fullName") or f"{m.github_owner}/{args.get('name', '')}")
+    return {
+        "name": full.split("/")[-1],
+        "fullName": full,
+        "nodeId": f"R_{digest('repo', full)}",
+        "repoId": numeric_id("repo", full),
+        "defaultBranch": "main",
+    }
+
+
+_INVOKES: dict[str, Invoke] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller,
+    "aws:index/getRegion:getRegion": _region,
+    "aws:index/getPartition:getPartition": _partition,
+    "github:index/getUser:getUser": _github_user,
+    "github:index/getTeam:getTeam": _github_team,
+    "github:index/getRepository:getRepository": _github_repository,
+}
