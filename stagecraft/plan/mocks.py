@@ -73,8 +73,8 @@ class PlanMocks(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[Outputs, list[tuple[str, str]] | None]:
         handler = _INVOKES.get(args.token)
         if handler is None:
-            return {}, None
-        return handler(self, dict(args.args)), None
+            return {}, []
+        return handler(self, dict(args.args)), []
 
 
 AwsOutputs = Callable[[PlanMocks, str, Outputs], tuple[str, Outputs]]
@@ -121,7 +121,11 @@ def _rds_instance(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Output
         "resourceId": f"db-{digest('resource', identifier, length=26).upper()}",
         "arn": f"arn:aws:rds:{m.region}:{ACCOUNT_ID}:db:{identifier}",
         "masterUserSecrets": [
-            {"secretArn": secret, "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}
+            {
+                "secretArn": secret,
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+                "secretStatus": "active",
+            }
         ],
     }
 
@@ -249,7 +253,12 @@ def _region(m: PlanMocks, args: Outputs) -> Outputs:
 
 
 def _partition(m: PlanMocks, args: Outputs) -> Outputs:
-    return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws", "reverseDnsPrefix": "com.amazonaws"}
+    return {
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "id": "aws",
+        "reverseDnsPrefix": "com.amazonaws",
+    }
 
 
 def _github_user(m: PlanMocks, args: Outputs) -> Outputs:

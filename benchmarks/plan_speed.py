@@ -1,0 +1,49 @@
+"""How long `stagecraft plan production` takes, against importing the four Pulumi SDKs.
+
+Target (Foundation issue): at most 3x the import time. This measures and prints; it asserts nothing
+and is not part of the test suite (timings depend on the machine).
+
+    .venv/bin/python benchmarks/plan_speed.py [--runs N] [--stack production]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPORTS = "import pulumi, pulumi_aws, pulumi_github, pulumi_kubernetes"
+TARGET_RATIO = 3.0
+
+
+def _time(command: list[str], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    """Measure both commands and print the ratio against the target."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--stack", default="production")
+    args = parser.parse_args()
+    python = sys.executable
+    imports = _time([python, "-c", IMPORTS], args.runs)
+    plan = _time([python, "-m", "stagecraft", "plan", args.stack, "--json"], args.runs)
+    ratio = plan / imports
+    verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
+    print(
+        f"import SDKs: {imports:.2f}s  plan {args.stack}: {plan:.2f}s  ratio {ratio:.2f} ({verdict} <= {TARGET_RATIO})"
+    )
+
+
+if __name__ == "__main__":
+    main()

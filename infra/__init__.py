@@ -1,0 +1,1 @@
+"""The Pulumi program: read one stack's config, validate it once, and compose the stage from components."""

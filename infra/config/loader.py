@@ -1,0 +1,237 @@
+"""Read a stack's raw config map once, validate it completely, and freeze it into a :class:`StageConfig`."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from infra.config.errors import ConfigError, ConfigProblem
+from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
+from infra.config.stage import StageSettings, stage_name_problem
+
+STAGE_KEY = "stagecraft:stage"
+SECRETS_KEY = "stagecraft:secrets"
+REGION_KEY = "aws:region"
+KNOWN_STAGECRAFT_KEYS = (STAGE_KEY, SECRETS_KEY)
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
+_UNION_TAGS = {"int", "str", "float", "bool", "list", "dict"}
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A floor the stage deliberately goes below, with the reason given in config."""
+
+    key: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        """As listed under ``acknowledged`` in the plan JSON."""
+        return {"key": self.key, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """One stage's validated, frozen configuration: what the program composes the stage from."""
+
+    stack: str
+    """The Pulumi stack name, as given."""
+    stage: str
+    """The stage name (the stack name's last segment)."""
+    region: str
+    """The AWS region (``aws:region``)."""
+    settings: StageSettings
+    """Every setting under ``stagecraft:stage``, with the profile's defaults filled in."""
+    acknowledged: tuple[Acknowledgement, ...] = ()
+    """Floors this stage goes below, each with its reason."""
+
+    @property
+    def profile(self) -> Profile:
+        """The stage's profile."""
+        return self.settings.profile
+
+    @property
+    def prefix(self) -> str:
+        """``<app>-<stage>``: the start of every physical name in the stage."""
+        return f"{self.settings.app}-{self.stage}"
+
+    @property
+    def default_tags(self) -> dict[str, str]:
+        """Tags for every taggable resource: the stage's own plus the user's."""
+        return {
+            **self.settings.tags,
+            "stage": self.stage,
+            "project": self.settings.app,
+            "profile": self.profile,
+            "managed-by": "pulumi-stagecraft",
+            "repository": self.settings.repository,
+        }
+
+
+def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
+    """Validate a stack's config map (``{"stagecraft:stage": {...}, "aws:region": "...", ...}``).
+
+    Values are the parsed config values (YAML or the engine's JSON). Raises :class:`ConfigError` listing
+    every problem at once; nothing else escapes.
+    """
+    problems: list[ConfigProblem] = []
+    stage = stack.rsplit("/", 1)[-1]
+    if problem := stage_name_problem(stage):
+        problems.append(ConfigProblem("stack name", problem))
+
+    for key in values:
+        if key.startswith("stagecraft:") and key not in KNOWN_STAGECRAFT_KEYS:
+            problems.append(ConfigProblem(key, "unknown key" + _suggest(key, KNOWN_STAGECRAFT_KEYS)))
+
+    region = values.get(REGION_KEY)
+    if region is None:
+        problems.append(
+            ConfigProblem(REGION_KEY, "required key is missing; set it with `pulumi config set aws:region us-east-1`")
+        )
+    elif not isinstance(region, str) or not _REGION.fullmatch(region):
+        problems.append(ConfigProblem(REGION_KEY, f"{region!r} is not an AWS region name (example: us-east-1)"))
+
+    raw = values.get(STAGE_KEY)
+    settings: StageSettings | None = None
+    if raw is None:
+        problems.append(
+            ConfigProblem(
+                STAGE_KEY,
+                "required key is missing; it holds the stage's settings (see docs/configuration.md)",
+            )
+        )
+    elif not isinstance(raw, Mapping):
+        problems.append(ConfigProblem(STAGE_KEY, f"{raw!r} is not allowed: must be a mapping of settings"))
+    else:
+        settings = _validate(raw, problems)
+
+    acknowledged: list[Acknowledgement] = []
+    if settings is not None:
+        acknowledged = _check_floors(settings, problems)
+        network = settings.network
+        zone_problems = network.zone_problems(str(region)) if isinstance(region, str) else []
+        for suffix, message in [*zone_problems, *network.overlap_problems()]:
+            problems.append(ConfigProblem(f"{STAGE_KEY}.network.{suffix}", message))
+
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return StageConfig(
+        stack=stack,
+        stage=stage,
+        region=str(region),
+        settings=settings,
+        acknowledged=tuple(sorted(acknowledged, key=lambda a: a.key)),
+    )
+
+
+def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem]) -> StageSettings | None:
+    profile = raw.get("profile")
+    merged = copy.deepcopy(dict(raw))
+    if profile in PROFILES:
+        for path, value in defaults_for(profile).items():
+            _set_default(merged, path.split("."), value)
+    try:
+        return StageSettings.model_validate(merged)
+    except ValidationError as exc:
+        seen: set[str] = set()
+        for error in exc.errors():
+            problem = _problem_from(error, StageSettings)
+            if problem.key not in seen:
+                seen.add(problem.key)
+                problems.append(problem)
+        return None
+
+
+def _set_default(target: dict[str, Any], path: list[str], value: Any) -> None:
+    node = target
+    for part in path[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            return  # the user's value has the wrong type; validation reports it
+        node = child
+    node.setdefault(path[-1], copy.deepcopy(value))
+
+
+def _problem_from(error: ErrorDetails, root: type[BaseModel]) -> ConfigProblem:
+    loc = [p for p in error["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
+    key = STAGE_KEY
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else f".{part}"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return ConfigProblem(key, "unknown key" + _suggest(str(loc[-1]), _fields_at(root, loc[:-1])))
+    if kind == "missing":
+        return ConfigProblem(key, "required key is missing")
+    message = error["msg"].removeprefix("Value error, ")
+    message = message[0].lower() + message[1:]
+    return ConfigProblem(key, f"{error['input']!r} is not allowed: {message}")
+
+
+def _fields_at(root: type[BaseModel], loc: list[int | str]) -> list[str]:
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _suggest(key: str, allowed: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+
+
+def _lookup(settings: StageSettings, path: str) -> Any:
+    node: Any = settings
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _check_floors(settings: StageSettings, problems: list[ConfigProblem]) -> list[Acknowledgement]:
+    floors = floors_for(settings.profile)
+    acknowledged: list[Acknowledgement] = []
+    for key in settings.acknowledge:
+        if key not in floors:
+            hint = _suggest(key, sorted(floors)) if floors else f"; the {settings.profile} profile has no floors"
+            problems.append(ConfigProblem(f"{STAGE_KEY}.acknowledge.{key}", "is not a floor of this profile" + hint))
+    for key, rule in sorted(floors.items()):
+        value = _lookup(settings, key)
+        measured = len(value) if isinstance(value, list | tuple) else value
+        shown = f"{value!r}" if not isinstance(value, list) else f"{len(value)} ({value!r})"
+        if rule.allows(measured):
+            if key in settings.acknowledge:
+                problems.append(
+                    ConfigProblem(
+                        f"{STAGE_KEY}.acknowledge.{key}",
+                        f"nothing to acknowledge: {shown} meets the {settings.profile} floor "
+                        f"({rule.describe()}); remove the entry",
+                    )
+                )
+            continue
+        if key in settings.acknowledge:
+            acknowledged.append(Acknowledgement(key, settings.acknowledge[key]))
+            continue
+        problems.append(
+            ConfigProblem(
+                f"{STAGE_KEY}.{key}",
+                f"{shown} is below the {settings.profile} floor ({rule.describe()}); raise it, or add "
+                f"'acknowledge: {{{key}: <reason>}}' to accept the weaker setting",
+            )
+        )
+    return acknowledged

@@ -1,0 +1,132 @@
+"""Every per-profile default and every floor, in one place.
+
+A stage picks a ``profile`` (``development``, ``staging`` or ``production``). The profile supplies each
+setting's default (a stack file only states what differs) and a set of floors: minimums a stage may go
+below only with an ``acknowledge`` entry that gives the reason. Each row is one setting, by its key path
+under ``stagecraft:stage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+Profile = Literal["development", "staging", "production"]
+PROFILES: tuple[Profile, ...] = get_args(Profile)
+
+
+@dataclass(frozen=True)
+class Default:
+    """The default value of one setting in each profile."""
+
+    key: str
+    development: Any
+    staging: Any
+    production: Any
+
+    def value(self, profile: Profile) -> Any:
+        """The default for ``profile``."""
+        return getattr(self, profile)
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """A numeric minimum."""
+
+    minimum: float
+
+    def allows(self, value: Any) -> bool:
+        """Whether ``value`` meets the floor."""
+        return bool(value >= self.minimum)
+
+    def describe(self) -> str:
+        """The floor in words, for messages and docs."""
+        return f"at least {self.minimum:g}"
+
+
+@dataclass(frozen=True)
+class Required:
+    """A setting that must have exactly this value (a flag that must stay on, for example)."""
+
+    expected: Any
+
+    def allows(self, value: Any) -> bool:
+        """Whether ``value`` meets the floor."""
+        return bool(value == self.expected)
+
+    def describe(self) -> str:
+        """The floor in words, for messages and docs."""
+        return f"{self.expected!r}".replace("True", "true").replace("False", "false")
+
+
+@dataclass(frozen=True)
+class AtLeastRank:
+    """A choice from an ordered scale (weakest first) that must be at least ``minimum``."""
+
+    scale: Sequence[str]
+    minimum: str
+
+    def allows(self, value: Any) -> bool:
+        """Whether ``value`` meets the floor."""
+        return list(self.scale).index(value) >= list(self.scale).index(self.minimum)
+
+    def describe(self) -> str:
+        """The floor in words, for messages and docs."""
+        return f"{self.minimum!r} (scale: {', '.join(self.scale)})"
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The minimum of one setting per profile (``None``: no floor in that profile)."""
+
+    key: str
+    development: AtLeast | Required | AtLeastRank | None = None
+    staging: AtLeast | Required | AtLeastRank | None = None
+    production: AtLeast | Required | AtLeastRank | None = None
+
+    def rule(self, profile: Profile) -> AtLeast | Required | AtLeastRank | None:
+        """The floor in ``profile``, if any."""
+        rule: AtLeast | Required | AtLeastRank | None = getattr(self, profile)
+        return rule
+
+
+NAT_SCALE = ("none", "single", "per_az")
+
+DEFAULTS: tuple[Default, ...] = (
+    # --- network (Foundation) ---
+    Default("network.availability_zones", development=2, staging=2, production=3),
+    Default("network.nat_gateways", development="single", staging="single", production="per_az"),
+    Default("network.flow_logs_retention_days", development=30, staging=90, production=365),
+    Default("network.flow_logs_traffic", development="REJECT", staging="ALL", production="ALL"),
+    Default(
+        "network.interface_endpoints",
+        development=[],
+        staging=[],
+        production=["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts", "kms"],
+    ),
+    # --- data (issue 3) ---
+    # --- compute (issue 4) ---
+    # --- delivery (issue 5) ---
+)
+
+FLOORS: tuple[Floor, ...] = (
+    # --- network (Foundation) ---
+    Floor("network.nat_gateways", production=AtLeastRank(NAT_SCALE, "per_az")),
+    Floor("network.availability_zones", staging=AtLeast(2), production=AtLeast(3)),
+    Floor("network.flow_logs_retention_days", production=AtLeast(365)),
+    Floor("network.flow_logs_traffic", production=Required("ALL")),
+    # --- data (issue 3) ---
+    # --- compute (issue 4) ---
+    # --- delivery (issue 5) ---
+)
+
+
+def defaults_for(profile: Profile) -> dict[str, Any]:
+    """Every default of ``profile`` as ``{key path: value}``."""
+    return {d.key: d.value(profile) for d in DEFAULTS}
+
+
+def floors_for(profile: Profile) -> dict[str, AtLeast | Required | AtLeastRank]:
+    """Every floor of ``profile`` as ``{key path: rule}``."""
+    return {f.key: rule for f in FLOORS if (rule := f.rule(profile)) is not None}

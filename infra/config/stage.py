@@ -1,0 +1,86 @@
+"""``stagecraft:stage``: the root of a stage's settings."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from infra.config.base import Settings
+from infra.config.network import NetworkSettings
+from infra.config.profiles import Profile
+
+APP_NAME_MAX = 20
+STAGE_NAME_MAX = 16
+NAME_PATTERN = r"[a-z](?!.*--)[a-z0-9-]*[a-z0-9]"
+_TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
+_TAG_VALUE = re.compile(r"[\w.:/=+\-@ ]{0,256}")
+RESERVED_TAG_KEYS = ("stage", "project", "managed-by", "repository", "profile")
+
+
+class StageSettings(Settings):
+    """Everything one stage is made of. Sections are added by the issues that build them."""
+
+    profile: Profile
+    """Supplies every default and the floors (minimums) of the stage."""
+    app: str
+    """Short name of the application the stage runs (used in every physical name)."""
+    repository: str
+    """The GitHub repository that deploys to this stage, as ``owner/name``."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra tags for every taggable resource, on top of the default ones."""
+    acknowledge: dict[str, str] = Field(default_factory=dict)
+    """Floors this stage deliberately goes below: ``{key path: reason}``."""
+    network: NetworkSettings
+
+    @field_validator("app")
+    @classmethod
+    def _app(cls, value: str) -> str:
+        if not (2 <= len(value) <= APP_NAME_MAX and re.fullmatch(NAME_PATTERN, value)):
+            raise ValueError(
+                f"must be 2-{APP_NAME_MAX} lowercase letters, digits and '-', starting with a letter, "
+                "not ending with '-' and without '--' (it is part of every AWS and Kubernetes name)"
+            )
+        return value
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}", value) or value.endswith(
+            (".git", "/.", "/..")
+        ):
+            raise ValueError("must be a GitHub repository as 'owner/name', e.g. 'amani-labs/amani-backend'")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, tag in value.items():
+            if key.lower().startswith("aws:") or not _TAG_KEY.fullmatch(key):
+                raise ValueError(
+                    f"tag key {key!r} is invalid: 1-128 letters, digits, spaces and '_.:/=+-@', "
+                    "not starting with 'aws:'"
+                )
+            if key in RESERVED_TAG_KEYS:
+                raise ValueError(f"tag key {key!r} is set by stagecraft; reserved keys: {', '.join(RESERVED_TAG_KEYS)}")
+            if not _TAG_VALUE.fullmatch(tag):
+                raise ValueError(f"tag {key!r} value {tag!r} is invalid: 0-256 letters, digits, spaces and '_.:/=+-@'")
+        return value
+
+    @field_validator("acknowledge")
+    @classmethod
+    def _acknowledge(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, reason in value.items():
+            if len(reason.strip()) < 10:
+                raise ValueError(f"the reason for {key!r} must say why in at least 10 characters")
+        return value
+
+
+def stage_name_problem(stage: str) -> str | None:
+    """Why a stack name cannot be a stage name, or ``None``."""
+    if 2 <= len(stage) <= STAGE_NAME_MAX and re.fullmatch(NAME_PATTERN, stage):
+        return None
+    return (
+        f"{stage!r} cannot name a stage: use 2-{STAGE_NAME_MAX} lowercase letters, digits and '-', starting "
+        "with a letter, not ending with '-' and without '--' (it becomes part of AWS and Kubernetes names)"
+    )

@@ -1,0 +1,36 @@
+"""Facts about where a stage is deployed, looked up once and shared by every part of the program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi_aws as aws
+
+from infra.config import StageConfig
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """The validated config plus the account and zones the stage is deployed into."""
+
+    config: StageConfig
+    account_id: str
+    zones: list[str]
+    """The availability zones the stage uses, in order."""
+
+    @property
+    def name(self) -> str:
+        """``<app>-<stage>``: the stage's name prefix for components and physical names."""
+        return self.config.prefix
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Default tags for every taggable resource."""
+        return self.config.default_tags
+
+
+def lookup_context(config: StageConfig) -> StageContext:
+    """Look up the account and available zones (invokes; answered by the mocks in the offline plan)."""
+    account_id = aws.get_caller_identity().account_id
+    available = aws.get_availability_zones(state="available").names
+    return StageContext(config=config, account_id=account_id, zones=config.settings.network.zone_names(available))

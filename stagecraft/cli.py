@@ -1,0 +1,70 @@
+"""``stagecraft``: offline tooling for the stages of this project.
+
+Exit codes: 0 ok; 1 a ``mandatory`` finding; 2 bad input (config, stack file, arguments); 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from components.errors import ComponentInputError
+from infra.config import ConfigError
+from stagecraft.plan.build import plan_stack
+from stagecraft.plan.render import render_plan
+from stagecraft.stackfiles import StackFileError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stagecraft", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cwd", type=Path, default=Path(), help="project directory (holds Pulumi.yaml)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan = commands.add_parser("plan", help="show what a stack would create, offline (no credentials)")
+    plan.add_argument("stack", help="stack name, e.g. staging")
+    plan.add_argument("--json", action="store_true", help="print the plan contract as JSON")
+    return parser
+
+
+def _plan(args: argparse.Namespace) -> int:
+    result = plan_stack(args.cwd, args.stack)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, sort_keys=True))
+    else:
+        print(render_plan(result))
+    mandatory = [f for f in result.findings if f["level"] == "mandatory"]
+    return EXIT_FINDINGS if mandatory else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return _plan(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (StackFileError, ComponentInputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Plan one stack: validate its config, run the real program under mocks, and collect the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.config import Acknowledgement, StageConfig, load_stage_config
+from infra.program import main as program_main
+from stagecraft.plan.inventory import Inventory
+from stagecraft.plan.mocks import PlanMocks
+from stagecraft.plan.runner import run_program
+from stagecraft.stackfiles import load_stack
+
+
+@dataclass
+class PlanResult:
+    """Everything ``stagecraft plan`` reports for one stack."""
+
+    config: StageConfig
+    inventory: Inventory
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def acknowledged(self) -> tuple[Acknowledgement, ...]:
+        """Floors the stage goes below, with their reasons."""
+        return self.config.acknowledged
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan contract (``stagecraft plan --json``)."""
+        return {
+            "project": self.inventory.project,
+            "stack": self.inventory.stack,
+            "resources": [r.to_json() for r in self.inventory.resources],
+            "outputs": self.inventory.outputs,
+            "findings": self.findings,
+            "acknowledged": [a.to_json() for a in self.acknowledged],
+        }
+
+
+def plan_stack(cwd: Path, stack: str) -> PlanResult:
+    """Plan ``stack`` of the project in ``cwd``. Raises ``StackFileError`` or ``ConfigError`` on bad input."""
+    stack_file = load_stack(cwd, stack)
+    config = load_stage_config(stack, stack_file.placeholder_values())
+    engine_config, secret_keys = stack_file.engine_config()
+    inventory = run_program(
+        program_main,
+        project=stack_file.project,
+        stack=stack,
+        config=engine_config,
+        secret_keys=secret_keys,
+        mocks=PlanMocks(region=config.region, github_owner=config.settings.repository.split("/")[0]),
+    )
+    return PlanResult(config=config, inventory=inventory)
