@@ -133,9 +133,9 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
 def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem]) -> StageSettings | None:
     profile = raw.get("profile")
     merged = copy.deepcopy(dict(raw))
-    if profile in PROFILES:
-        for path, value in defaults_for(profile).items():
-            _set_default(merged, path.split("."), value)
+    # With an invalid profile, fill in some profile's defaults anyway so the only error is the profile's.
+    for path, value in defaults_for(profile if profile in PROFILES else PROFILES[-1]).items():
+        _set_default(merged, path.split("."), value)
     try:
         return StageSettings.model_validate(merged)
     except ValidationError as exc:

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stagecraft import cli
+from stagecraft.plan.build import PlanResult, plan_stack
+from stagecraft.stackfiles import SECRET_PLACEHOLDER, load_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+RESOURCE_KEYS = {
+    "urn",
+    "type",
+    "name",
+    "parent",
+    "custom",
+    "provider",
+    "inputs",
+    "dependencies",
+    "protect",
+    "retainOnDelete",
+    "ignoreChanges",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's Pulumi.yaml and stack files to edit."""
+    for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def _plan_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = cli.main([*argv, "--json"])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_json_follows_the_contract(capsys: pytest.CaptureFixture[str], stack: str) -> None:
+    code, out = _plan_json(capsys, "--cwd", str(ROOT), "plan", stack)
+    assert code == 0
+    plan = json.loads(out)
+    assert set(plan) >= {"project", "stack", "resources", "outputs", "findings", "acknowledged"}
+    assert plan["project"] == "stagecraft" and plan["stack"] == stack
+    urns = {r["urn"] for r in plan["resources"]}
+    for resource in plan["resources"]:
+        assert set(resource) == RESOURCE_KEYS
+        assert resource["parent"] is None or resource["parent"] in urns
+        assert resource["provider"] is None or resource["provider"] in urns
+        assert set(resource["dependencies"]) <= urns
+        assert isinstance(resource["custom"], bool) and isinstance(resource["protect"], bool)
+    for finding in plan["findings"]:
+        assert set(finding) == {"rule", "level", "urn", "message"}
+        assert finding["level"] in ("mandatory", "advisory")
+    assert plan["outputs"]["stage"] == stack
+
+
+def test_plan_is_byte_identical_across_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    first = _plan_json(capsys, "--cwd", str(ROOT), "plan", "production")[1]
+    second = _plan_json(capsys, "--cwd", str(ROOT), "plan", "production")[1]
+    assert first == second
+
+
+def test_plan_in_a_fresh_process_matches(capsys: pytest.CaptureFixture[str]) -> None:
+    in_process = _plan_json(capsys, "--cwd", str(ROOT), "plan", "staging")[1]
+    fresh = subprocess.run(
+        [sys.executable, "-m", "stagecraft", "--cwd", str(ROOT), "plan", "staging", "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert fresh == in_process
+
+
+def test_tree_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cwd", str(ROOT), "plan", "staging"]) == 0
+    out = capsys.readouterr().out
+    assert "Plan of stack 'staging' (project stagecraft, profile staging, region us-east-1)" in out
+    assert "pulumi:pulumi:Stack  stagecraft-staging" in out
+    assert "└─ stagecraft:network:Network  amani-backend-staging" in out
+    assert "aws:ec2/vpc:Vpc  amani-backend-staging-vpc" in out
+    assert "Acknowledged weakenings: none" in out
+
+
+def test_bad_config_exits_2_with_every_problem(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "Pulumi.staging.yaml"
+    path.write_text(path.read_text().replace("cidr: 10.20.0.0/16", "cidr: 10.20.0.0/24\n      nat_gateway: single"))
+    assert cli.main(["--cwd", str(project), "plan", "staging"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "stagecraft:stage.network.cidr: '10.20.0.0/24' is not allowed" in captured.err
+    assert "stagecraft:stage.network.nat_gateway: unknown key; did you mean 'nat_gateways'?" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_floor_below_without_acknowledge_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "Pulumi.production.yaml"
+    path.write_text(path.read_text().replace("cidr: 10.30.0.0/16", "cidr: 10.30.0.0/16\n      nat_gateways: single"))
+    assert cli.main(["--cwd", str(project), "plan", "production"]) == 2
+    assert "is below the production floor" in capsys.readouterr().err
+
+
+def test_acknowledged_weakening_is_listed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "Pulumi.production.yaml"
+    text = path.read_text().replace(
+        "cidr: 10.30.0.0/16",
+        "cidr: 10.30.0.0/16\n      nat_gateways: single\n"
+        "    acknowledge:\n      network.nat_gateways: Load test stage for one week; cost accepted by ops",
+    )
+    path.write_text(text)
+    code, out = _plan_json(capsys, "--cwd", str(project), "plan", "production")
+    assert code == 0
+    assert json.loads(out)["acknowledged"] == [
+        {"key": "network.nat_gateways", "reason": "Load test stage for one week; cost accepted by ops"}
+    ]
+    assert cli.main(["--cwd", str(project), "plan", "production"]) == 0
+    assert "  - network.nat_gateways: Load test stage for one week; cost accepted by ops" in capsys.readouterr().out
+
+
+def test_missing_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cwd", str(ROOT), "plan", "qa"]) == 2
+    assert "Pulumi.qa.yaml: no such stack file (stacks here: production, staging)" in capsys.readouterr().err
+
+
+def test_missing_project_and_bad_yaml_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2
+    assert "Pulumi.yaml: file not found; run from the project root or pass --cwd" in capsys.readouterr().err
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: nodejs\n")
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2
+    assert "runtime is 'nodejs'; stagecraft plans Python programs" in capsys.readouterr().err
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: python\n")
+    (tmp_path / "Pulumi.staging.yaml").write_text("config: [unclosed\n")
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2
+    assert "Pulumi.staging.yaml: not valid YAML" in capsys.readouterr().err
+    (tmp_path / "Pulumi.staging.yaml").write_text("config: 3\n")
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2
+    assert "'config' must be a mapping of keys to values" in capsys.readouterr().err
+
+
+def test_mandatory_finding_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    real = plan_stack(ROOT, "staging")
+    finding = {"rule": "x", "level": "mandatory", "urn": None, "message": "broken"}
+    with_finding = PlanResult(config=real.config, inventory=real.inventory, findings=[finding])
+    monkeypatch.setattr(cli, "plan_stack", lambda cwd, stack: with_finding)
+    assert cli.main(["plan", "staging"]) == 1
+    assert "  - [mandatory] x: broken" in capsys.readouterr().out
+    advisory = PlanResult(config=real.config, inventory=real.inventory, findings=[{**finding, "level": "advisory"}])
+    monkeypatch.setattr(cli, "plan_stack", lambda cwd, stack: advisory)
+    assert cli.main(["plan", "staging"]) == 0
+
+
+def test_internal_errors_exit_3_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(cwd: Path, stack: str) -> PlanResult:
+        raise RuntimeError("mock exploded")
+
+    monkeypatch.setattr(cli, "plan_stack", broken)
+    assert cli.main(["plan", "staging"]) == 3
+    err = capsys.readouterr().err
+    assert err == "internal error: RuntimeError: mock exploded (rerun with --debug for a traceback)\n"
+    with pytest.raises(RuntimeError):
+        cli.main(["--debug", "plan", "staging"])
+
+
+def test_secure_values_reach_the_program_as_secrets(project: Path) -> None:
+    path = project / "Pulumi.staging.yaml"
+    path.write_text(
+        path.read_text() + "  stagecraft:secrets:\n    environment:\n      SENTRY_DSN:\n        secure: v1:abc\n"
+    )
+    stack = load_stack(project, "staging")
+    config, secret_keys = stack.engine_config()
+    assert secret_keys == ["stagecraft:secrets"]
+    assert json.loads(config["stagecraft:secrets"]) == {"environment": {"SENTRY_DSN": SECRET_PLACEHOLDER}}
+    assert "v1:abc" not in json.dumps(config)
