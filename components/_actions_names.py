@@ -11,8 +11,9 @@ AWS_KEY_NAMES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
 """Long-lived AWS key names a pipeline must never hold: it assumes the stage's deploy role through OIDC."""
 
 AWS_KEY_ADVICE = (
-    "long-lived AWS keys are not stored in GitHub; pipelines assume the stage's deploy role through GitHub OIDC "
-    "(aws-actions/configure-aws-credentials with role-to-assume: ${{ vars.AWS_ROLE_ARN }})"
+    "long-lived AWS keys are not stored in GitHub; pipelines assume the stage's deploy role "
+    "through GitHub OIDC (aws-actions/configure-aws-credentials, "
+    "role-to-assume: ${{ vars.AWS_ROLE_ARN }})"
 )
 
 

@@ -68,7 +68,9 @@ class BranchProtection(pulumi.ComponentResource):
     Force pushes and deletions are always refused. Pass the GitHub provider on the component.
     """
 
-    def __init__(self, name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("stagecraft:delivery:BranchProtection", name, None, opts)
         _validate(args)
         child = pulumi.ResourceOptions(parent=self)
@@ -82,7 +84,11 @@ class BranchProtection(pulumi.ComponentResource):
 
 def _classic(name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions) -> github.BranchProtection:
     checks = (
-        [github.BranchProtectionRequiredStatusCheckArgs(strict=args.strict_status_checks, contexts=list(args.status_checks))]
+        [
+            github.BranchProtectionRequiredStatusCheckArgs(
+                strict=args.strict_status_checks, contexts=list(args.status_checks)
+            )
+        ]
         if args.status_checks
         else None
     )
@@ -113,7 +119,8 @@ def _ruleset(name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions
     checks = (
         github.RepositoryRulesetRulesRequiredStatusChecksArgs(
             required_checks=[
-                github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=c) for c in args.status_checks
+                github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=c)
+                for c in args.status_checks
             ],
             strict_required_status_checks_policy=args.strict_status_checks,
         )
@@ -145,7 +152,9 @@ def _ruleset(name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions
         target="branch",
         enforcement="active",
         conditions=github.RepositoryRulesetConditionsArgs(
-            ref_name=github.RepositoryRulesetConditionsRefNameArgs(includes=[f"refs/heads/{args.branch}"], excludes=[])
+            ref_name=github.RepositoryRulesetConditionsRefNameArgs(
+                includes=[f"refs/heads/{args.branch}"], excludes=[]
+            )
         ),
         bypass_actors=bypass,
         rules=github.RepositoryRulesetRulesArgs(
@@ -171,7 +180,9 @@ def _validate(args: BranchProtectionArgs) -> None:
     if args.mode not in ("classic", "ruleset"):
         raise ComponentInputError(_COMPONENT, "mode", args.mode, "'classic' or 'ruleset'")
     if not args.repository or "/" in args.repository:
-        raise ComponentInputError(_COMPONENT, "repository", args.repository, "a repository name without the owner")
+        raise ComponentInputError(
+            _COMPONENT, "repository", args.repository, "a repository name without the owner"
+        )
     if args.branch.startswith("refs/") or not _BRANCH.fullmatch(args.branch):
         raise ComponentInputError(
             _COMPONENT,
@@ -186,7 +197,9 @@ def _validate(args: BranchProtectionArgs) -> None:
             args.required_approving_reviews,
             f"GitHub allows 0-{MAX_REQUIRED_REVIEWS} approving reviews",
         )
-    if len(set(args.status_checks)) != len(args.status_checks) or not all(c.strip() for c in args.status_checks):
+    if len(set(args.status_checks)) != len(args.status_checks) or not all(
+        c.strip() for c in args.status_checks
+    ):
         raise ComponentInputError(
             _COMPONENT, "status_checks", list(args.status_checks), "non-empty, distinct check names"
         )
@@ -195,7 +208,8 @@ def _validate(args: BranchProtectionArgs) -> None:
             _COMPONENT,
             "required_deployments",
             list(args.required_deployments),
-            "classic branch protection cannot require deployments; use mode 'ruleset' (github.protection: ruleset)",
+            "classic branch protection cannot require deployments; "
+            "use mode 'ruleset' (github.protection: ruleset)",
         )
     for environment in args.required_deployments:
         problems = name_problems("github-environment", environment)

@@ -62,7 +62,7 @@ class DeployRoleArgs:
     ecs_cluster_arn: pulumi.Input[str] | None = None
     """ECS cluster whose services the pipeline updates."""
     ecs_pass_role_arns: Sequence[pulumi.Input[str]] = ()
-    """Task and task-execution roles the pipeline may put into task definitions (needs ``ecs_cluster_arn``)."""
+    """Task and execution roles the pipeline may put into task definitions (needs ``ecs_cluster_arn``)."""
     backup_bucket_arn: pulumi.Input[str] | None = None
     """Bucket the pipeline writes pre-deploy backups to."""
     db_instance_arn: pulumi.Input[str] | None = None
@@ -92,7 +92,7 @@ class DeployRole(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             name=args.role_name,
-            description=f"GitHub Actions deployments of {args.repository_owner}/{args.repository} ({args.environment})",
+            description=f"GitHub Actions deployments of {subject}",
             assume_role_policy=pulumi.Output.json_dumps(trust_policy(args.oidc_provider_arn, subject)),
             max_session_duration=MAX_SESSION_SECONDS,
             tags=dict(args.tags),
@@ -141,12 +141,18 @@ def permission_statements(args: DeployRoleArgs) -> list[dict[str, Any]]:
     if args.ecs_cluster_arn is not None:
         cluster = pulumi.Output.from_input(args.ecs_cluster_arn)
         out.append(
-            _allow("EcsServices", ["ecs:DescribeServices", "ecs:UpdateService"], [cluster.apply(_ecs_services_arn)])
+            _allow(
+                "EcsServices",
+                ["ecs:DescribeServices", "ecs:UpdateService"],
+                [cluster.apply(_ecs_services_arn)],
+            )
         )
         # Task definitions have no resource-level permissions for these two actions
         # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html),
         # so '*' is limited to the cluster's region instead.
-        task_definitions = _allow("EcsTaskDefinitions", ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], "*")
+        task_definitions = _allow(
+            "EcsTaskDefinitions", ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], "*"
+        )
         task_definitions["Condition"] = {"StringEquals": {"aws:RequestedRegion": cluster.apply(_arn_region)}}
         out.append(task_definitions)
         if args.ecs_pass_role_arns:
@@ -157,7 +163,11 @@ def permission_statements(args: DeployRoleArgs) -> list[dict[str, Any]]:
         bucket = pulumi.Output.from_input(args.backup_bucket_arn)
         out.append(_allow("BackupList", ["s3:ListBucket"], [bucket]))
         out.append(
-            _allow("BackupWrite", ["s3:AbortMultipartUpload", "s3:PutObject"], [pulumi.Output.concat(bucket, "/*")])
+            _allow(
+                "BackupWrite",
+                ["s3:AbortMultipartUpload", "s3:PutObject"],
+                [pulumi.Output.concat(bucket, "/*")],
+            )
         )
     if args.db_instance_arn is not None:
         db = pulumi.Output.from_input(args.db_instance_arn)
@@ -204,7 +214,12 @@ def _validate(args: DeployRoleArgs) -> None:
         raise ComponentInputError(_COMPONENT, "role_name", args.role_name, "; ".join(problems))
     for argument, value, rule, allowed in (
         ("repository_owner", args.repository_owner, _OWNER, "a GitHub owner: letters, digits and single '-'"),
-        ("repository", args.repository, _REPOSITORY, "a GitHub repository name: letters, digits, '.', '_', '-'"),
+        (
+            "repository",
+            args.repository,
+            _REPOSITORY,
+            "a GitHub repository name: letters, digits, '.', '_', '-'",
+        ),
         ("environment", args.environment, _ENVIRONMENT, "letters, digits, '.', '_' and '-' (no wildcards)"),
     ):
         if not rule.fullmatch(value):
@@ -223,7 +238,7 @@ def _validate(args: DeployRoleArgs) -> None:
             args.db_snapshot_prefix,
             "lowercase letters, digits and '-', starting with a letter, no '--', not ending in '-'",
         )
-    for argument, value in (
+    arns: list[tuple[str, pulumi.Input[str] | None]] = [
         ("eks_cluster_arn", args.eks_cluster_arn),
         ("ecs_cluster_arn", args.ecs_cluster_arn),
         ("backup_bucket_arn", args.backup_bucket_arn),
@@ -231,7 +246,8 @@ def _validate(args: DeployRoleArgs) -> None:
         *(("ecr_repository_arns", v) for v in args.ecr_repository_arns),
         *(("ecs_pass_role_arns", v) for v in args.ecs_pass_role_arns),
         *(("kms_key_arns", v) for v in args.kms_key_arns),
-    ):
+    ]
+    for arn_argument, arn in arns:
         # ARNs known now (plain strings) are checked now; resource outputs are ARNs by construction.
-        if isinstance(value, str) and (not value.startswith("arn:") or "*" in value or "?" in value):
-            raise ComponentInputError(_COMPONENT, argument, value, "a concrete ARN (no wildcards)")
+        if isinstance(arn, str) and (not arn.startswith("arn:") or "*" in arn or "?" in arn):
+            raise ComponentInputError(_COMPONENT, arn_argument, arn, "a concrete ARN (no wildcards)")

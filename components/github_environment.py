@@ -79,7 +79,9 @@ class GithubEnvironment(pulumi.ComponentResource):
             github.get_team_output(slug=t, summary_only=True, opts=lookup).id.apply(int) for t in teams
         ]
         reviewers = (
-            [github.RepositoryEnvironmentReviewerArgs(users=user_ids, teams=team_ids)] if users or teams else None
+            [github.RepositoryEnvironmentReviewerArgs(users=user_ids, teams=team_ids)]
+            if users or teams
+            else None
         )
         patterns = [*args.branch_patterns, *args.tag_patterns]
         # GitHub rejects protected_branches and custom_branch_policies both true; without explicit
@@ -180,7 +182,8 @@ def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
             _COMPONENT,
             "reviewers",
             list(args.reviewers),
-            f"GitHub allows at most {MAX_REVIEWERS} reviewers (users and teams together), got {len(args.reviewers)}",
+            f"GitHub allows at most {MAX_REVIEWERS} reviewers (users and teams together), "
+            f"got {len(args.reviewers)}",
         )
     users: list[str] = []
     teams: list[str] = []
@@ -195,14 +198,19 @@ def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
                 _COMPONENT,
                 "reviewers",
                 reviewer,
-                "write each reviewer as 'user:<login>' or 'team:<slug>' (a lowercase team slug, not its name)",
+                "write each reviewer as 'user:<login>' or 'team:<slug>' (the lowercase team slug)",
             )
         if ident.lower() in (x.lower() for x in target):
             raise ComponentInputError(_COMPONENT, "reviewers", reviewer, "each reviewer may appear only once")
         target.append(ident)
-    for argument, patterns in (("branch_patterns", args.branch_patterns), ("tag_patterns", args.tag_patterns)):
+    for argument, patterns in (
+        ("branch_patterns", args.branch_patterns),
+        ("tag_patterns", args.tag_patterns),
+    ):
         if len(set(patterns)) != len(patterns):
-            raise ComponentInputError(_COMPONENT, argument, list(patterns), "each pattern may appear only once")
+            raise ComponentInputError(
+                _COMPONENT, argument, list(patterns), "each pattern may appear only once"
+            )
         for pattern in patterns:
             if not pattern or _PATTERN_FORBIDDEN.search(pattern) or pattern.startswith("refs/"):
                 raise ComponentInputError(

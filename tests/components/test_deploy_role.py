@@ -39,6 +39,10 @@ def _args(**overrides: Any) -> DeployRoleArgs:
     return DeployRoleArgs(**base)
 
 
+def _role(name: str, args: DeployRoleArgs) -> None:
+    DeployRole(name, args)
+
+
 def _statements(inv: Inventory) -> list[dict[str, Any]]:
     document = json.loads(inv.one(ROLE_POLICY).inputs["policy"])
     assert document["Version"] == "2012-10-17"
@@ -51,7 +55,7 @@ def _as_list(value: str | list[str]) -> list[str]:
 
 
 def test_trust_policy_is_pinned_to_the_environment(run: RunProgram) -> None:
-    inv = run(lambda: DeployRole("production-deploy", _args(**FULL)) and None)
+    inv = run(lambda: _role("production-deploy", _args(**FULL)))
     role = inv.one(ROLE, "production-deploy-role").inputs
     assert json.loads(role["assumeRolePolicy"]) == {
         "Version": "2012-10-17",
@@ -75,7 +79,7 @@ def test_trust_policy_is_pinned_to_the_environment(run: RunProgram) -> None:
 
 
 def test_permissions_are_scoped_to_the_stage(run: RunProgram) -> None:
-    inv = run(lambda: DeployRole("production-deploy", _args(**FULL)) and None)
+    inv = run(lambda: _role("production-deploy", _args(**FULL)))
     policy = inv.one(ROLE_POLICY, "production-deploy-permissions")
     assert policy.inputs["role"] == "shop-production-deploy"
     by_sid = {s["Sid"]: s for s in _statements(inv)}
@@ -107,7 +111,7 @@ def test_permissions_are_scoped_to_the_stage(run: RunProgram) -> None:
 
 
 def test_no_wildcard_actions_and_star_resources_only_where_unavoidable(run: RunProgram) -> None:
-    inv = run(lambda: DeployRole("production-deploy", _args(**FULL)) and None)
+    inv = run(lambda: _role("production-deploy", _args(**FULL)))
     for statement in _statements(inv):
         assert statement["Effect"] == "Allow"
         actions = _as_list(statement["Action"])
@@ -122,22 +126,19 @@ def test_no_wildcard_actions_and_star_resources_only_where_unavoidable(run: RunP
 
 
 def test_sections_without_arns_are_left_out(run: RunProgram) -> None:
-    inv = run(lambda: DeployRole("staging-deploy", _args(ecr_repository_arns=FULL["ecr_repository_arns"])) and None)
+    inv = run(lambda: _role("staging-deploy", _args(ecr_repository_arns=FULL["ecr_repository_arns"])))
     assert [s["Sid"] for s in _statements(inv)] == ["EcrLogin", "EcrPushPull"]
 
 
 def test_no_permissions_policy_without_any_arn(run: RunProgram) -> None:
-    inv = run(lambda: DeployRole("staging-deploy", _args()) and None)
+    inv = run(lambda: _role("staging-deploy", _args()))
     assert inv.of_type(ROLE_POLICY) == []
     assert len(inv.of_type(ROLE)) == 1
 
 
 def test_snapshot_prefix_override(run: RunProgram) -> None:
     inv = run(
-        lambda: DeployRole(
-            "d", _args(db_instance_arn=FULL["db_instance_arn"], db_snapshot_prefix="predeploy")
-        )
-        and None
+        lambda: _role("d", _args(db_instance_arn=FULL["db_instance_arn"], db_snapshot_prefix="predeploy"))
     )
     by_sid = {s["Sid"]: s for s in _statements(inv)}
     assert by_sid["DbSnapshotTags"]["Resource"] == [f"arn:aws:rds:us-east-1:{ACCT}:snapshot:predeploy-*"]
@@ -162,13 +163,13 @@ def test_snapshot_prefix_override(run: RunProgram) -> None:
 )
 def test_bad_inputs_are_rejected(overrides: dict[str, Any], argument: str) -> None:
     with pytest.raises(ComponentInputError) as err:
-        run_program(lambda: DeployRole("d", _args(**overrides)) and None, project="stagecraft", stack="staging")
+        run_program(lambda: _role("d", _args(**overrides)), project="stagecraft", stack="staging")
     assert err.value.argument == argument
 
 
 def test_wildcard_environment_message() -> None:
     with pytest.raises(ComponentInputError) as err:
-        run_program(lambda: DeployRole("d", _args(environment="*")) and None, project="stagecraft", stack="staging")
+        run_program(lambda: _role("d", _args(environment="*")), project="stagecraft", stack="staging")
     assert str(err.value) == (
         "DeployRole: environment='*' is invalid: letters, digits, '.', '_' and '-' (no wildcards)"
     )

@@ -69,13 +69,21 @@ def test_one_deployment_policy_per_pattern_with_stable_names(run: RunProgram) ->
     env = inv.one(ENV)
     policies = {r.name: r.inputs for r in inv.of_type(POLICY)}
     assert policies == {
-        "production-branch-main": {"branchPattern": "main", "environment": "production", "repository": "shop"},
+        "production-branch-main": {
+            "branchPattern": "main",
+            "environment": "production",
+            "repository": "shop",
+        },
         f"production-branch-{pattern_key('release/*')}": {
             "branchPattern": "release/*",
             "environment": "production",
             "repository": "shop",
         },
-        f"production-tag-{pattern_key('v*')}": {"environment": "production", "repository": "shop", "tagPattern": "v*"},
+        f"production-tag-{pattern_key('v*')}": {
+            "environment": "production",
+            "repository": "shop",
+            "tagPattern": "v*",
+        },
     }
     for policy in inv.of_type(POLICY):
         assert inv.depends_on(policy.urn, env.urn)
@@ -140,7 +148,9 @@ class _CallRecorder(PlanMocks):
 
 def test_reviewer_lookups_use_the_component_provider() -> None:
     mocks = _CallRecorder()
-    inv: Inventory = run_program(lambda: _build(_production()), project="stagecraft", stack="staging", mocks=mocks)
+    inv: Inventory = run_program(
+        lambda: _build(_production()), project="stagecraft", stack="staging", mocks=mocks
+    )
     provider = inv.one(PROVIDER, "gh")
     assert sorted(token for token, _ in mocks.calls) == [
         "github:index/getTeam:getTeam",

@@ -13,9 +13,15 @@ OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 EXISTING = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 
 
+def _oidc(name: str, args: GithubOidcProviderArgs) -> None:
+    GithubOidcProvider(name, args)
+
+
 def test_creates_the_provider_protected(run: RunProgram) -> None:
     def program() -> None:
-        provider = GithubOidcProvider("github-oidc", GithubOidcProviderArgs(tags={"managed-by": "stagecraft"}))
+        provider = GithubOidcProvider(
+            "github-oidc", GithubOidcProviderArgs(tags={"managed-by": "stagecraft"})
+        )
         pulumi.export("arn", provider.arn)
 
     inv = run(program)
@@ -30,7 +36,7 @@ def test_creates_the_provider_protected(run: RunProgram) -> None:
 
 
 def test_protection_follows_args(run: RunProgram) -> None:
-    inv = run(lambda: GithubOidcProvider("github-oidc", GithubOidcProviderArgs(protect=False)) and None)
+    inv = run(lambda: _oidc("github-oidc", GithubOidcProviderArgs(protect=False)))
     created = inv.one(OIDC)
     assert not created.protect and not created.retain_on_delete
 
@@ -68,7 +74,7 @@ def test_adopts_an_existing_provider(run: RunProgram) -> None:
 def test_existing_arn_shape_is_checked(arn: str) -> None:
     with pytest.raises(ComponentInputError) as err:
         run_program(
-            lambda: GithubOidcProvider("o", GithubOidcProviderArgs(existing_arn=arn)) and None,
+            lambda: _oidc("o", GithubOidcProviderArgs(existing_arn=arn)),
             project="stagecraft",
             stack="staging",
         )
