@@ -71,6 +71,7 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     # -- invokes ---------------------------------------------------------------------------------
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[Outputs, list[tuple[str, str]] | None]:
+        # MockMonitor.Invoke iterates the failures of a tuple answer, so "no failures" must be [] not None.
         handler = _INVOKES.get(args.token)
         if handler is None:
             return {}, []
