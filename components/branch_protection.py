@@ -68,9 +68,7 @@ class BranchProtection(pulumi.ComponentResource):
     Force pushes and deletions are always refused. Pass the GitHub provider on the component.
     """
 
-    def __init__(
-        self, name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:delivery:BranchProtection", name, None, opts)
         _validate(args)
         child = pulumi.ResourceOptions(parent=self)
@@ -152,9 +150,7 @@ def _ruleset(name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions
         target="branch",
         enforcement="active",
         conditions=github.RepositoryRulesetConditionsArgs(
-            ref_name=github.RepositoryRulesetConditionsRefNameArgs(
-                includes=[f"refs/heads/{args.branch}"], excludes=[]
-            )
+            ref_name=github.RepositoryRulesetConditionsRefNameArgs(includes=[f"refs/heads/{args.branch}"], excludes=[])
         ),
         bypass_actors=bypass,
         rules=github.RepositoryRulesetRulesArgs(
@@ -180,9 +176,7 @@ def _validate(args: BranchProtectionArgs) -> None:
     if args.mode not in ("classic", "ruleset"):
         raise ComponentInputError(_COMPONENT, "mode", args.mode, "'classic' or 'ruleset'")
     if not args.repository or "/" in args.repository:
-        raise ComponentInputError(
-            _COMPONENT, "repository", args.repository, "a repository name without the owner"
-        )
+        raise ComponentInputError(_COMPONENT, "repository", args.repository, "a repository name without the owner")
     if args.branch.startswith("refs/") or not _BRANCH.fullmatch(args.branch):
         raise ComponentInputError(
             _COMPONENT,
@@ -197,9 +191,7 @@ def _validate(args: BranchProtectionArgs) -> None:
             args.required_approving_reviews,
             f"GitHub allows 0-{MAX_REQUIRED_REVIEWS} approving reviews",
         )
-    if len(set(args.status_checks)) != len(args.status_checks) or not all(
-        c.strip() for c in args.status_checks
-    ):
+    if len(set(args.status_checks)) != len(args.status_checks) or not all(c.strip() for c in args.status_checks):
         raise ComponentInputError(
             _COMPONENT, "status_checks", list(args.status_checks), "non-empty, distinct check names"
         )
@@ -208,8 +200,7 @@ def _validate(args: BranchProtectionArgs) -> None:
             _COMPONENT,
             "required_deployments",
             list(args.required_deployments),
-            "classic branch protection cannot require deployments; "
-            "use mode 'ruleset' (github.protection: ruleset)",
+            "classic branch protection cannot require deployments; use mode 'ruleset' (github.protection: ruleset)",
         )
     for environment in args.required_deployments:
         problems = name_problems("github-environment", environment)

@@ -66,22 +66,16 @@ class GithubEnvironment(pulumi.ComponentResource):
     reviewer_team_ids: pulumi.Output[list[int]]
     """Numeric ids of the team reviewers, in the order given."""
 
-    def __init__(
-        self, name: str, args: GithubEnvironmentArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: GithubEnvironmentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:delivery:GithubEnvironment", name, None, opts)
         users, teams = _validate(args)
         child = pulumi.ResourceOptions(parent=self)
 
         lookup = pulumi.InvokeOutputOptions(parent=self)
         user_ids = [github.get_user_output(username=u, opts=lookup).id.apply(int) for u in users]
-        team_ids = [
-            github.get_team_output(slug=t, summary_only=True, opts=lookup).id.apply(int) for t in teams
-        ]
+        team_ids = [github.get_team_output(slug=t, summary_only=True, opts=lookup).id.apply(int) for t in teams]
         reviewers = (
-            [github.RepositoryEnvironmentReviewerArgs(users=user_ids, teams=team_ids)]
-            if users or teams
-            else None
+            [github.RepositoryEnvironmentReviewerArgs(users=user_ids, teams=team_ids)] if users or teams else None
         )
         patterns = [*args.branch_patterns, *args.tag_patterns]
         # GitHub rejects protected_branches and custom_branch_policies both true; without explicit
@@ -167,9 +161,7 @@ def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
     if problems:
         raise ComponentInputError(_COMPONENT, "stage", args.stage, "; ".join(problems))
     if not args.repository or "/" in args.repository:
-        raise ComponentInputError(
-            _COMPONENT, "repository", args.repository, "a repository name without the owner"
-        )
+        raise ComponentInputError(_COMPONENT, "repository", args.repository, "a repository name without the owner")
     if not 0 <= args.wait_timer_minutes <= MAX_WAIT_TIMER_MINUTES:
         raise ComponentInputError(
             _COMPONENT,
@@ -182,8 +174,7 @@ def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
             _COMPONENT,
             "reviewers",
             list(args.reviewers),
-            f"GitHub allows at most {MAX_REVIEWERS} reviewers (users and teams together), "
-            f"got {len(args.reviewers)}",
+            f"GitHub allows at most {MAX_REVIEWERS} reviewers (users and teams together), got {len(args.reviewers)}",
         )
     users: list[str] = []
     teams: list[str] = []
@@ -208,9 +199,7 @@ def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
         ("tag_patterns", args.tag_patterns),
     ):
         if len(set(patterns)) != len(patterns):
-            raise ComponentInputError(
-                _COMPONENT, argument, list(patterns), "each pattern may appear only once"
-            )
+            raise ComponentInputError(_COMPONENT, argument, list(patterns), "each pattern may appear only once")
         for pattern in patterns:
             if not pattern or _PATTERN_FORBIDDEN.search(pattern) or pattern.startswith("refs/"):
                 raise ComponentInputError(

@@ -40,9 +40,7 @@ class GithubOidcProvider(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     """ARN to trust in deploy roles' ``Principal.Federated``."""
 
-    def __init__(
-        self, name: str, args: GithubOidcProviderArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: GithubOidcProviderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:delivery:GithubOidcProvider", name, None, opts)
         if args.existing_arn is not None:
             if not _ARN.fullmatch(args.existing_arn):

@@ -39,14 +39,10 @@ class RepositorySecrets(pulumi.ComponentResource):
     variable_names: list[str]
     """Names of the variables created, sorted."""
 
-    def __init__(
-        self, name: str, args: RepositorySecretsArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: RepositorySecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:delivery:RepositorySecrets", name, None, opts)
         if not args.repository or "/" in args.repository:
-            raise ComponentInputError(
-                _COMPONENT, "repository", args.repository, "a repository name without the owner"
-            )
+            raise ComponentInputError(_COMPONENT, "repository", args.repository, "a repository name without the owner")
         check_actions_names(_COMPONENT, args.secrets, args.variables)
         child = pulumi.ResourceOptions(parent=self)
 

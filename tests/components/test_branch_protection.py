@@ -116,14 +116,11 @@ def test_review_count_range(count: int) -> None:
     with pytest.raises(ComponentInputError) as err:
         _validate_only(_args(required_approving_reviews=count))
     assert str(err.value) == (
-        f"BranchProtection: required_approving_reviews={count} is invalid: "
-        "GitHub allows 0-6 approving reviews"
+        f"BranchProtection: required_approving_reviews={count} is invalid: GitHub allows 0-6 approving reviews"
     )
 
 
-@pytest.mark.parametrize(
-    "branch", ["release/*", "ma?n", "refs/heads/main", "", "a..b", "feature/", "-x", "a b"]
-)
+@pytest.mark.parametrize("branch", ["release/*", "ma?n", "refs/heads/main", "", "a..b", "feature/", "-x", "a b"])
 def test_branch_must_be_a_concrete_name(branch: str) -> None:
     with pytest.raises(ComponentInputError) as err:
         _validate_only(_args(branch=branch))

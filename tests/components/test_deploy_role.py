@@ -137,9 +137,7 @@ def test_no_permissions_policy_without_any_arn(run: RunProgram) -> None:
 
 
 def test_snapshot_prefix_override(run: RunProgram) -> None:
-    inv = run(
-        lambda: _role("d", _args(db_instance_arn=FULL["db_instance_arn"], db_snapshot_prefix="predeploy"))
-    )
+    inv = run(lambda: _role("d", _args(db_instance_arn=FULL["db_instance_arn"], db_snapshot_prefix="predeploy")))
     by_sid = {s["Sid"]: s for s in _statements(inv)}
     assert by_sid["DbSnapshotTags"]["Resource"] == [f"arn:aws:rds:us-east-1:{ACCT}:snapshot:predeploy-*"]
 

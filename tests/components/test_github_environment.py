@@ -148,9 +148,7 @@ class _CallRecorder(PlanMocks):
 
 def test_reviewer_lookups_use_the_component_provider() -> None:
     mocks = _CallRecorder()
-    inv: Inventory = run_program(
-        lambda: _build(_production()), project="stagecraft", stack="staging", mocks=mocks
-    )
+    inv: Inventory = run_program(lambda: _build(_production()), project="stagecraft", stack="staging", mocks=mocks)
     provider = inv.one(PROVIDER, "gh")
     assert sorted(token for token, _ in mocks.calls) == [
         "github:index/getTeam:getTeam",

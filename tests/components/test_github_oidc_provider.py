@@ -19,9 +19,7 @@ def _oidc(name: str, args: GithubOidcProviderArgs) -> None:
 
 def test_creates_the_provider_protected(run: RunProgram) -> None:
     def program() -> None:
-        provider = GithubOidcProvider(
-            "github-oidc", GithubOidcProviderArgs(tags={"managed-by": "stagecraft"})
-        )
+        provider = GithubOidcProvider("github-oidc", GithubOidcProviderArgs(tags={"managed-by": "stagecraft"}))
         pulumi.export("arn", provider.arn)
 
     inv = run(program)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 import pytest
 
@@ -14,10 +13,10 @@ ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"]
 TAGS = {"stage": "staging", "project": "amani-backend"}
 
 
-def _network(run: RunProgram, zones: Sequence[str] = ZONES, **overrides: object) -> Inventory:
+def _network(run: RunProgram, **overrides: object) -> Inventory:
     args: dict[str, object] = {
         "cidr": "10.20.0.0/16",
-        "availability_zones": zones,
+        "availability_zones": ZONES,
         "region": "us-east-1",
         "account_id": "123456789012",
         "tags": TAGS,
@@ -42,7 +41,7 @@ def test_three_tiers_per_zone_with_role_tags_and_no_public_ips(run: RunProgram) 
         by_tier.setdefault(s.inputs["tags"]["tier"], []).append(s.inputs["availabilityZone"])
         assert s.inputs["mapPublicIpOnLaunch"] is False
         assert s.inputs["tags"]["stage"] == "staging"
-    assert {t: sorted(z) for t, z in by_tier.items()} == {t: ZONES for t in ("public", "private", "isolated")}
+    assert {t: sorted(z) for t, z in by_tier.items()} == dict.fromkeys(("public", "private", "isolated"), ZONES)
     public = inv.one("aws:ec2/subnet:Subnet", "stg-public-us-east-1a").inputs["tags"]
     private = inv.one("aws:ec2/subnet:Subnet", "stg-private-us-east-1a").inputs["tags"]
     assert public["kubernetes.io/role/elb"] == "1"

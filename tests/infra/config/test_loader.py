@@ -156,7 +156,8 @@ def test_overlapping_reserved_cidr() -> None:
 def test_flow_log_retention_must_be_a_cloudwatch_value() -> None:
     [problem] = problems(values(network={"cidr": "10.20.0.0/16", "flow_logs_retention_days": 100}))
     assert problem.startswith(
-        f"{S}.network.flow_logs_retention_days: 100 is not allowed: must be one of CloudWatch's retention periods: 1, 3, 5"
+        f"{S}.network.flow_logs_retention_days: 100 is not allowed: "
+        "must be one of CloudWatch's retention periods: 1, 3, 5"
     )
 
 
