@@ -51,7 +51,7 @@ class RegistryArgs:
     pull_principal_arns: Sequence[pulumi.Input[str]] = ()
     """Principals that only pull (the stage's compute roles)."""
     moving_tags: tuple[str, ...] | None = None
-    """Mutable tags (WILDCARD filters), kept by the lifecycle policy; default ``latest``, ``<stage>-latest``."""
+    """Mutable tags (WILDCARD filters), kept by the lifecycle; default ``latest`` and ``<stage>-latest``."""
     release_tag_patterns: tuple[str, ...] = ("v*",)
     """Release tags, never expired."""
     commit_tag_prefixes: tuple[str, ...] = ("main-", "prod-")
@@ -231,7 +231,7 @@ def _validate(args: RegistryArgs) -> None:
             COMPONENT,
             "stage_tag_days",
             args.stage_tag_days,
-            f"not above commit_tag_days ({args.commit_tag_days}): stage builds are shorter-lived than commits",
+            f"not above commit_tag_days ({args.commit_tag_days}): stage builds live shorter than commits",
         )
     if args.untagged_days > args.stage_tag_days:
         raise ComponentInputError(

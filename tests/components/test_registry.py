@@ -137,34 +137,37 @@ def test_no_pull_statement_without_pull_principals(run: RunProgram) -> None:
     [
         (
             {"repository_name": "Stagecraft/API"},
-            "Registry: repository_name='Stagecraft/API' is invalid: ecr-repository 'Stagecraft/API' does not "
-            "match the rule: lowercase path segments of letters and digits separated by '.', '_', '-' and '/'",
+            "Registry: repository_name='Stagecraft/API' is invalid: ecr-repository 'Stagecraft/API' "
+            "does not match the rule: lowercase path segments of letters and digits separated by "
+            "'.', '_', '-' and '/'",
         ),
         ({"stage": "st age"}, "Registry: stage='st age' is invalid: 1-100 of letters, digits and '._-'"),
         (
             {"push_principal_arns": []},
-            "Registry: push_principal_arns=[] is invalid: at least one principal (the stage deploy role) must push",
+            "Registry: push_principal_arns=[] is invalid: "
+            "at least one principal (the stage deploy role) must push",
         ),
         (
             {"moving_tags": ("a*b*c*",)},
-            "Registry: moving_tags='a*b*c*' is invalid: 1-128 of letters, digits and '._*-', with at most 2 '*' "
-            "wildcards",
+            "Registry: moving_tags='a*b*c*' is invalid: "
+            "1-128 of letters, digits and '._*-', with at most 2 '*' wildcards",
         ),
         (
             {"release_tag_patterns": ("v 1",)},
-            "Registry: release_tag_patterns='v 1' is invalid: 1-128 of letters, digits and '._*-', with at most 2 "
-            "'*' wildcards",
+            "Registry: release_tag_patterns='v 1' is invalid: "
+            "1-128 of letters, digits and '._*-', with at most 2 '*' wildcards",
         ),
         (
             {"commit_tag_prefixes": ("main*",)},
-            "Registry: commit_tag_prefixes='main*' is invalid: 1-127 of letters, digits and '._-' (no wildcards)",
+            "Registry: commit_tag_prefixes='main*' is invalid: "
+            "1-127 of letters, digits and '._-' (no wildcards)",
         ),
         ({"commit_tag_days": 0}, "Registry: commit_tag_days=0 is invalid: at least 1 day"),
         ({"untagged_days": 0}, "Registry: untagged_days=0 is invalid: at least 1 day"),
         (
             {"stage_tag_days": 100},
-            "Registry: stage_tag_days=100 is invalid: not above commit_tag_days (90): stage builds are "
-            "shorter-lived than commits",
+            "Registry: stage_tag_days=100 is invalid: not above commit_tag_days (90): stage builds live "
+            "shorter than commits",
         ),
         (
             {"untagged_days": 31},
