@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -18,6 +19,13 @@ DEPLOY = "arn:aws:iam::123456789012:role/staging-deploy"
 NODES = "arn:aws:iam::123456789012:role/staging-nodes"
 
 
+def _program(name: str, args: RegistryArgs) -> Callable[[], None]:
+    def program() -> None:
+        Registry(name, args)
+
+    return program
+
+
 def _args(**overrides: Any) -> RegistryArgs:
     base: dict[str, Any] = {
         "repository_name": "stagecraft/api",
@@ -32,13 +40,13 @@ def _args(**overrides: Any) -> RegistryArgs:
 
 
 def _rules(run: RunProgram, **overrides: Any) -> list[dict[str, Any]]:
-    inv = run(lambda: Registry("api", _args(**overrides)) and None)
+    inv = run(_program("api", _args(**overrides)))
     rules: list[dict[str, Any]] = json.loads(inv.one(LIFECYCLE).inputs["policy"])["rules"]
     return rules
 
 
 def test_repository_is_immutable_scanned_kms_encrypted(run: RunProgram) -> None:
-    inv = run(lambda: Registry("api", _args()) and None)
+    inv = run(_program("api", _args()))
     repo = inv.one(REPO, "api-repository").inputs
     assert repo["name"] == "stagecraft/api"
     assert repo["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
@@ -54,9 +62,9 @@ def test_repository_is_immutable_scanned_kms_encrypted(run: RunProgram) -> None:
 
 
 def test_protect_option(run: RunProgram) -> None:
-    unprotected = run(lambda: Registry("api", _args()) and None).one(REPO)
+    unprotected = run(_program("api", _args())).one(REPO)
     assert not unprotected.protect and not unprotected.retain_on_delete
-    protected = run(lambda: Registry("api", _args(protect=True)) and None).one(REPO)
+    protected = run(_program("api", _args(protect=True))).one(REPO)
     assert protected.protect and protected.retain_on_delete
 
 
@@ -128,7 +136,7 @@ def test_repository_policy_push_and_pull(run: RunProgram) -> None:
 
 
 def test_no_pull_statement_without_pull_principals(run: RunProgram) -> None:
-    inv = run(lambda: Registry("api", _args(pull_principal_arns=())) and None)
+    inv = run(_program("api", _args(pull_principal_arns=())))
     assert [s["Sid"] for s in json.loads(inv.one(POLICY).inputs["policy"])["Statement"]] == ["StagePush"]
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -10,6 +11,13 @@ from tests.conftest import RunProgram
 
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
+
+
+def _program(name: str, args: StageKeyArgs) -> Callable[[], None]:
+    def program() -> None:
+        StageKey(name, args)
+
+    return program
 
 
 def _args(**overrides: object) -> StageKeyArgs:
@@ -24,7 +32,7 @@ def _args(**overrides: object) -> StageKeyArgs:
 
 
 def test_key_rotates_has_long_deletion_window_and_alias(run: RunProgram) -> None:
-    inv = run(lambda: StageKey("stg", _args()) and None)
+    inv = run(_program("stg", _args()))
     key = inv.one(KEY, "stg-key")
     assert key.inputs["enableKeyRotation"] is True
     assert key.inputs["deletionWindowInDays"] == 30
@@ -37,13 +45,13 @@ def test_key_rotates_has_long_deletion_window_and_alias(run: RunProgram) -> None
 
 
 def test_protect_sets_protect_and_retain_on_key(run: RunProgram) -> None:
-    inv = run(lambda: StageKey("prd", _args(protect=True)) and None)
+    inv = run(_program("prd", _args(protect=True)))
     key = inv.one(KEY)
     assert key.protect and key.retain_on_delete
 
 
 def test_policy_keeps_root_admin_and_scopes_services(run: RunProgram) -> None:
-    inv = run(lambda: StageKey("stg", _args(region="eu-west-1")) and None)
+    inv = run(_program("stg", _args(region="eu-west-1")))
     policy = json.loads(inv.one(KEY).inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     assert by_sid["AccountRootAdministers"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
