@@ -1,0 +1,392 @@
+"""The stage's RDS PostgreSQL instance: private, encrypted, backed up, and restorable to a point in time."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pulumi
+import pulumi_aws as aws
+
+from components.errors import ComponentInputError
+from components.naming import name_problems
+
+COMPONENT = "Database"
+PORT = 5432
+
+SUPPORTED_MAJORS = (14, 15, 16, 17, 18)
+"""PostgreSQL majors in RDS standard support. 13 left it on 2026-02-28 and, with Extended Support opted
+out, cannot be created; 14 leaves it on 2027-02-28. Release calendar:
+https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html
+"""
+MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+MIN_STORAGE_GIB, MAX_STORAGE_GIB = 20, 65_536
+LOG_EXPORTS = ["postgresql", "upgrade"]
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_MIN, _WEEK_MIN = 24 * 60, 7 * 24 * 60
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseRestore:
+    """Restore mode: a new instance from the point-in-time backups of a source instance (never touched)."""
+
+    source_identifier: str
+    """Identifier of the source DB instance in the same account and region."""
+    time: str | datetime = "latest"
+    """``"latest"`` (latest restorable time), an RFC 3339 UTC timestamp or an aware UTC datetime."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseArgs:
+    """Inputs of :class:`Database`. Profile defaults and floors live in the stack config, not here."""
+
+    identifier: str
+    """DB instance identifier (also names the subnet, parameter and security groups)."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the database security group."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Isolated subnets (no route to the internet) for the subnet group; two or more AZs."""
+    client_security_group_ids: Mapping[str, pulumi.Input[str]]
+    """Security groups admitted on 5432, keyed by a stable name (e.g. ``{"nodes": sg_id}``)."""
+    kms_key_arn: pulumi.Input[str]
+    """The stage key: storage, master secret and Performance Insights."""
+    engine_version: str = "17"
+    """PostgreSQL major (``"17"``, minor upgrades automatic) or ``major.minor`` (``"17.6"``)."""
+    instance_class: str = "db.t4g.medium"
+    """``db.<family>.<size>``."""
+    allocated_storage: int = 20
+    """Initial gp3 storage in GiB (20-65536)."""
+    max_allocated_storage: int = 100
+    """Storage autoscaling ceiling in GiB (>= ``allocated_storage``, <= 65536)."""
+    db_name: str = "app"
+    """Initial database (not used in restore mode: it comes from the source)."""
+    username: str = "stagecraft_admin"
+    """Master user name, not ``postgres`` (FSBP RDS.25); its password lives in Secrets Manager."""
+    backup_retention_days: int = 7
+    """Automated backup retention, the point-in-time window (1-35)."""
+    backup_window: str = "03:00-04:00"
+    """Daily backup window, ``hh:mm-hh:mm`` UTC, at least 30 minutes."""
+    maintenance_window: str = "sun:05:00-sun:06:00"
+    """Weekly maintenance window, ``ddd:hh:mm-ddd:hh:mm`` UTC, 30+ minutes, not overlapping backups."""
+    multi_az: bool = False
+    """Standby in a second AZ."""
+    deletion_protection: bool = True
+    """RDS deletion protection."""
+    performance_insights_retention_days: int = 7
+    """Performance Insights retention: 7, 731 or a multiple of 31."""
+    monitoring_interval: int = 0
+    """Enhanced monitoring interval in seconds (0 = off; 1, 5, 10, 15, 30, 60)."""
+    final_snapshot_identifier: str | None = None
+    """Final snapshot name; default ``<identifier>-final``."""
+    restore: DatabaseRestore | None = None
+    """Restore mode (see :class:`DatabaseRestore`)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every taggable child."""
+    protect: bool = False
+    """Pulumi ``protect`` on the instance."""
+    retain_on_delete: bool = False
+    """Pulumi ``retain_on_delete`` on the instance."""
+    clock: Callable[[], datetime] = field(default=_utc_now, repr=False, compare=False)
+    """Current time, for validating restore timestamps (injectable for tests)."""
+
+
+class Database(pulumi.ComponentResource):
+    """RDS PostgreSQL with its subnet group, security group, parameter group and monitoring role."""
+
+    endpoint: pulumi.Output[str]
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    identifier: pulumi.Output[str]
+    resource_id: pulumi.Output[str]
+    master_secret_arn: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        major, restore_time = _validate(args)
+        final_snapshot = args.final_snapshot_identifier or f"{args.identifier}-final"
+        super().__init__("stagecraft:data:Database", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        subnets = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            name=args.identifier,
+            description=f"Isolated subnets of {args.identifier}",
+            subnet_ids=list(args.subnet_ids),
+            tags=tags,
+            opts=child,
+        )
+        sg = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            name=f"{args.identifier}-db",
+            description=f"PostgreSQL {args.identifier}: 5432 from the stage compute only",
+            vpc_id=args.vpc_id,
+            tags=tags,
+            opts=child,
+        )
+        for key, source in sorted(args.client_security_group_ids.items()):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-from-{key}",
+                security_group_id=sg.id,
+                referenced_security_group_id=source,
+                ip_protocol="tcp",
+                from_port=PORT,
+                to_port=PORT,
+                description=f"PostgreSQL from {key}",
+                tags=tags,
+                opts=child,
+            )
+        params = aws.rds.ParameterGroup(
+            f"{name}-params",
+            name=f"{args.identifier}-postgres{major}",
+            family=f"postgres{major}",
+            description=f"PostgreSQL {major} for {args.identifier}: TLS required",
+            # pending-reboot suits static and dynamic parameters alike; a new instance starts with it.
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(
+                    name="rds.force_ssl", value="1", apply_method="pending-reboot"
+                )
+            ],
+            tags=tags,
+            opts=child,
+        )
+        monitoring_role_arn, monitoring_deps = self._monitoring(name, args, tags)
+
+        restoring = args.restore is not None
+        pitr = (
+            aws.rds.InstanceRestoreToPointInTimeArgs(
+                source_db_instance_identifier=args.restore.source_identifier,
+                restore_time=restore_time,
+                use_latest_restorable_time=True if restore_time is None else None,
+            )
+            if args.restore is not None
+            else None
+        )
+        instance = aws.rds.Instance(
+            f"{name}-instance",
+            identifier=args.identifier,
+            engine="postgres",
+            engine_version=args.engine_version,
+            engine_lifecycle_support="open-source-rds-extended-support-disabled",
+            auto_minor_version_upgrade=True,
+            instance_class=args.instance_class,
+            storage_type="gp3",
+            allocated_storage=args.allocated_storage,
+            max_allocated_storage=args.max_allocated_storage,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            db_subnet_group_name=subnets.name,
+            vpc_security_group_ids=[sg.id],
+            parameter_group_name=params.name,
+            publicly_accessible=False,
+            port=PORT,
+            multi_az=args.multi_az,
+            backup_retention_period=args.backup_retention_days,
+            backup_window=args.backup_window,
+            maintenance_window=args.maintenance_window,
+            deletion_protection=args.deletion_protection,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=final_snapshot,
+            delete_automated_backups=False,
+            copy_tags_to_snapshot=True,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=args.kms_key_arn,
+            performance_insights_retention_period=args.performance_insights_retention_days,
+            monitoring_interval=args.monitoring_interval,
+            monitoring_role_arn=monitoring_role_arn,
+            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
+            # In restore mode the database name and master user come from the source.
+            restore_to_point_in_time=pitr,
+            db_name=None if restoring else args.db_name,
+            username=None if restoring else args.username,
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                retain_on_delete=args.retain_on_delete,
+                depends_on=monitoring_deps,
+                # restore_to_point_in_time is ForceNew, so dropping the block after a restore would replace
+                # (re-create) the restored database: hashicorp/terraform-provider-aws#34522, and #16871 for
+                # the ForceNew schema. Ignored always, so adding a block to a live instance is a no-op too.
+                ignore_changes=["restoreToPointInTime"],
+            ),
+        )
+
+        self.endpoint = instance.endpoint
+        self.address = instance.address
+        self.port = instance.port
+        self.identifier = instance.identifier
+        self.resource_id = instance.resource_id
+        self.master_secret_arn = instance.master_user_secrets.apply(
+            lambda s: (s[0].secret_arn or "") if s else ""
+        )
+        self.security_group_id = sg.id
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "address": self.address,
+                "port": self.port,
+                "identifier": self.identifier,
+                "resource_id": self.resource_id,
+                "master_secret_arn": self.master_secret_arn,
+                "security_group_id": self.security_group_id,
+            }
+        )
+
+    def _monitoring(
+        self, name: str, args: DatabaseArgs, tags: dict[str, str]
+    ) -> tuple[pulumi.Output[str] | None, list[pulumi.Resource]]:
+        if args.monitoring_interval == 0:
+            return None, []
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        role = aws.iam.Role(
+            f"{name}-monitoring",
+            name=f"{args.identifier}-rds-monitoring",
+            assume_role_policy=json.dumps(trust),
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-monitoring-policy",
+            role=role.name,
+            policy_arn=MONITORING_POLICY_ARN,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return role.arn, [attachment]
+
+
+def _fail(argument: str, value: object, allowed: str) -> ComponentInputError:
+    return ComponentInputError(COMPONENT, argument, value, allowed)
+
+
+def _validate(args: DatabaseArgs) -> tuple[int, str | None]:
+    """Check every argument AWS would reject; return the engine major and the restore time (None = latest)."""
+    for argument in ("identifier", "final_snapshot_identifier"):
+        value = getattr(args, argument) or f"{args.identifier}-final"
+        problems = name_problems("rds-identifier", value)
+        if problems:
+            raise _fail(argument, value, "; ".join(problems))
+    if len(f"{args.identifier}-rds-monitoring") > 64:
+        raise _fail(
+            "identifier", args.identifier, "at most 49 characters (the monitoring role name is 64 at most)"
+        )
+    version = re.fullmatch(r"(\d+)(?:\.(\d+))?", args.engine_version)
+    major = int(version.group(1)) if version else 0
+    if major not in SUPPORTED_MAJORS:
+        allowed = ", ".join(map(str, SUPPORTED_MAJORS))
+        raise _fail(
+            "engine_version", args.engine_version, f"a PostgreSQL major in {allowed}, optionally .minor"
+        )
+    if not re.fullmatch(r"db\.[a-z0-9-]+\.[a-z0-9]+", args.instance_class):
+        raise _fail("instance_class", args.instance_class, "db.<family>.<size>, e.g. db.t4g.medium")
+    if not MIN_STORAGE_GIB <= args.allocated_storage <= MAX_STORAGE_GIB:
+        raise _fail(
+            "allocated_storage", args.allocated_storage, f"{MIN_STORAGE_GIB}-{MAX_STORAGE_GIB} GiB for gp3"
+        )
+    if not args.allocated_storage <= args.max_allocated_storage <= MAX_STORAGE_GIB:
+        raise _fail(
+            "max_allocated_storage",
+            args.max_allocated_storage,
+            f"between allocated_storage ({args.allocated_storage}) and {MAX_STORAGE_GIB} GiB",
+        )
+    if not 1 <= args.backup_retention_days <= 35:
+        raise _fail("backup_retention_days", args.backup_retention_days, "1-35 days (0 would disable PITR)")
+    pi = args.performance_insights_retention_days
+    if not (pi in (7, 731) or (pi > 0 and pi % 31 == 0 and pi <= 713)):
+        raise _fail("performance_insights_retention_days", pi, "7, 731 or a multiple of 31 up to 713")
+    if args.monitoring_interval not in MONITORING_INTERVALS:
+        raise _fail("monitoring_interval", args.monitoring_interval, "one of 0, 1, 5, 10, 15, 30, 60 seconds")
+    for argument in ("db_name", "username"):
+        value = getattr(args, argument)
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", value) or value.lower() in (
+            "postgres",
+            "rdsadmin",
+        ):
+            raise _fail(
+                argument, value, "1-63 letters, digits and '_', starting with a letter, not postgres/rdsadmin"
+            )
+    for key in args.client_security_group_ids:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", key):
+            raise _fail("client_security_group_ids", key, "keys of lowercase letters, digits and '-'")
+    _check_windows(args.backup_window, args.maintenance_window)
+    return major, _restore_time(args)
+
+
+def _check_windows(backup: str, maintenance: str) -> None:
+    b = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", backup)
+    if not b:
+        raise _fail("backup_window", backup, "hh:mm-hh:mm in UTC, e.g. 03:00-04:00")
+    day = r"(mon|tue|wed|thu|fri|sat|sun)"
+    clock = r"([01]\d|2[0-3]):([0-5]\d)"
+    m = re.fullmatch(f"{day}:{clock}-{day}:{clock}", maintenance)
+    if not m:
+        raise _fail("maintenance_window", maintenance, "ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:05:00-sun:06:00")
+    b_start = int(b[1]) * 60 + int(b[2])
+    b_len = (int(b[3]) * 60 + int(b[4]) - b_start) % _DAY_MIN
+    m_start = _DAYS.index(m[1]) * _DAY_MIN + int(m[2]) * 60 + int(m[3])
+    m_len = (_DAYS.index(m[4]) * _DAY_MIN + int(m[5]) * 60 + int(m[6]) - m_start) % _WEEK_MIN
+    if b_len < 30:
+        raise _fail("backup_window", backup, "at least 30 minutes long")
+    if m_len < 30:
+        raise _fail("maintenance_window", maintenance, "at least 30 minutes long")
+    # Backups run daily: compare the weekly maintenance interval with each day's backup interval, with
+    # both allowed to wrap (past midnight, past Sunday) by also shifting by a whole week.
+    for d in range(7):
+        start = d * _DAY_MIN + b_start
+        for shift in (-_WEEK_MIN, 0, _WEEK_MIN):
+            s = start + shift
+            if s < m_start + m_len and m_start < s + b_len:
+                raise _fail("maintenance_window", maintenance, f"must not overlap backup_window {backup}")
+
+
+def _restore_time(args: DatabaseArgs) -> str | None:
+    restore = args.restore
+    if restore is None:
+        return None
+    problems = name_problems("rds-identifier", restore.source_identifier)
+    if problems:
+        raise _fail("restore.source_identifier", restore.source_identifier, "; ".join(problems))
+    if restore.source_identifier == args.identifier:
+        raise _fail(
+            "restore.source_identifier",
+            restore.source_identifier,
+            "a different instance than identifier: a restore creates a new instance side by side",
+        )
+    if restore.time == "latest":
+        return None
+    when: datetime | None = restore.time if isinstance(restore.time, datetime) else None
+    if isinstance(restore.time, str) and re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", restore.time
+    ):
+        try:
+            when = datetime.fromisoformat(restore.time)
+        except ValueError:
+            when = None
+    if when is None or when.utcoffset() is None or when.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
+        raise _fail(
+            "restore.time", restore.time, "'latest' or an RFC 3339 UTC timestamp like 2026-01-31T23:59:00Z"
+        )
+    if when > args.clock():
+        raise _fail("restore.time", restore.time, "not in the future")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

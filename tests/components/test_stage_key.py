@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from components.errors import ComponentInputError
+from components.stage_key import StageKey, StageKeyArgs
+from tests.conftest import RunProgram
+
+KEY = "aws:kms/key:Key"
+ALIAS = "aws:kms/alias:Alias"
+
+
+def _program(name: str, args: StageKeyArgs) -> Callable[[], None]:
+    def program() -> None:
+        StageKey(name, args)
+
+    return program
+
+
+def _args(**overrides: object) -> StageKeyArgs:
+    base: dict[str, object] = {
+        "alias_name": "alias/stagecraft-staging",
+        "account_id": "123456789012",
+        "region": "us-east-1",
+        "tags": {"stage": "staging"},
+    }
+    base.update(overrides)
+    return StageKeyArgs(**base)  # type: ignore[arg-type]
+
+
+def test_key_rotates_has_long_deletion_window_and_alias(run: RunProgram) -> None:
+    inv = run(_program("stg", _args()))
+    key = inv.one(KEY, "stg-key")
+    assert key.inputs["enableKeyRotation"] is True
+    assert key.inputs["deletionWindowInDays"] == 30
+    assert key.inputs["tags"] == {"stage": "staging"}
+    alias = inv.one(ALIAS, "stg-alias")
+    assert alias.inputs["name"] == "alias/stagecraft-staging"
+    assert key.urn in alias.dependencies
+    assert alias.inputs["targetKeyId"].count("-") == 4  # the key's id, not its ARN
+    assert not key.protect and not key.retain_on_delete
+
+
+def test_protect_sets_protect_and_retain_on_key(run: RunProgram) -> None:
+    inv = run(_program("prd", _args(protect=True)))
+    key = inv.one(KEY)
+    assert key.protect and key.retain_on_delete
+
+
+def test_policy_keeps_root_admin_and_scopes_services(run: RunProgram) -> None:
+    inv = run(_program("stg", _args(region="eu-west-1")))
+    policy = json.loads(inv.one(KEY).inputs["policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["AccountRootAdministers"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert by_sid["AccountRootAdministers"]["Action"] == "kms:*"
+    logs = by_sid["CloudWatchLogsOfThisAccount"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:*"}
+    }
+    services = by_sid["StageServicesOfThisAccount"]
+    assert services["Condition"]["StringEquals"] == {
+        "kms:CallerAccount": "123456789012",
+        "kms:ViaService": [
+            "rds.eu-west-1.amazonaws.com",
+            "s3.eu-west-1.amazonaws.com",
+            "ecr.eu-west-1.amazonaws.com",
+            "secretsmanager.eu-west-1.amazonaws.com",
+            "eks.eu-west-1.amazonaws.com",
+        ],
+    }
+    assert "kms:*" not in services["Action"] and "kms:Decrypt" in services["Action"]
+    # No statement grants a public principal without an account condition (FSBP KMS.5).
+    for statement in policy["Statement"]:
+        if statement["Principal"] == {"AWS": "*"}:
+            assert statement["Condition"]["StringEquals"]["kms:CallerAccount"] == "123456789012"
+
+
+def test_outputs(run: RunProgram) -> None:
+    seen: dict[str, object] = {}
+
+    def program() -> None:
+        key = StageKey("stg", _args())
+        key.key_arn.apply(lambda v: seen.setdefault("arn", v))
+        key.alias_name.apply(lambda v: seen.setdefault("alias", v))
+
+    run(program)
+    assert str(seen["arn"]).startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    assert seen["alias"] == "alias/stagecraft-staging"
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [
+        (
+            "stagecraft-staging",
+            "StageKey: alias_name='stagecraft-staging' is invalid: kms-alias 'stagecraft-staging' does not "
+            "match the rule: 'alias/' followed by letters, digits, '/', '_' and '-', not under 'alias/aws/'",
+        ),
+        (
+            "alias/aws/rds",
+            "StageKey: alias_name='alias/aws/rds' is invalid: kms-alias 'alias/aws/rds' does not match the "
+            "rule: 'alias/' followed by letters, digits, '/', '_' and '-', not under 'alias/aws/'",
+        ),
+    ],
+)
+def test_alias_validation(alias: str, message: str) -> None:
+    with pytest.raises(ComponentInputError) as err:
+        StageKey("bad", _args(alias_name=alias))
+    assert str(err.value) == message
