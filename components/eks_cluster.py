@@ -1,0 +1,407 @@
+"""An EKS cluster from plain pulumi-aws: access entries, encryption, logs, node groups, add-ons, IRSA."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.eks_node_group import EksNodeGroup, EksNodeGroupArgs, NodeGroupSpec, validate_node_group_spec
+from components.errors import ComponentInputError
+from components.log_retention import check_log_retention
+from components.naming import name_problems
+
+_COMPONENT = "EksCluster"
+
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.34", "1.35", "1.36")
+"""Minor versions in EKS *standard* support in November 2026 (14 months from each EKS release):
+1.34 until 2026-12-02, 1.35 until 2027-03-27, 1.36 (released mid-2026) after that; 1.33 ended 2026-07-29.
+Source: https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html and
+https://endoflife.date/amazon-eks. Prune and extend this list as versions leave and enter standard support."""
+
+CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator")
+_POLICY = "arn:aws:iam::aws:policy/"
+_CLUSTER_POLICIES = {"cluster": "AmazonEKSClusterPolicy"}
+_NODE_POLICIES = {
+    "worker": "AmazonEKSWorkerNodePolicy",
+    "cni": "AmazonEKS_CNI_Policy",
+    "registry": "AmazonEC2ContainerRegistryPullOnly",
+}
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+_PRINCIPAL_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})"
+)
+_EARLY_ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EksClusterArgs:
+    """Inputs of :class:`EksCluster`."""
+
+    cluster_name: str
+    """Physical cluster name; also names the control-plane log group ``/aws/eks/<name>/cluster``."""
+    kubernetes_version: str
+    """Kubernetes minor version, one of :data:`SUPPORTED_KUBERNETES_VERSIONS`."""
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets (at least two Availability Zones) for the control-plane ENIs and the nodes."""
+    kms_key_arn: pulumi.Input[str]
+    """The stage KMS key: encrypts Kubernetes secrets, the control-plane log group and node root volumes."""
+    deploy_role_arn: pulumi.Input[str]
+    """The stage's deploy role; its access entry carries ``deploy_group`` and no cluster-wide policy."""
+    deploy_group: str = "stagecraft:deployers"
+    """Kubernetes group of the deploy role; namespaces bind it to their deployer Role."""
+    admin_principal_arns: Sequence[str] = ()
+    """IAM role or user ARNs that get ``AmazonEKSClusterAdminPolicy`` at cluster scope. The principal running
+    Pulumi must be among them to manage Kubernetes objects (the creator gets no implicit admin)."""
+    endpoint_public_access: bool = False
+    """Expose the API endpoint publicly as well as privately; the private endpoint is always on."""
+    public_access_cidrs: Sequence[str] = ()
+    """IPv4 CIDRs allowed to the public endpoint; required when it is on (``0.0.0.0/0`` only if written)."""
+    log_retention_days: int = 90
+    """Retention of the control-plane log group; a value CloudWatch Logs accepts."""
+    deletion_protection: bool = True
+    """EKS refuses to delete the cluster while this is on."""
+    node_groups: Sequence[NodeGroupSpec] = ()
+    """Managed node groups, keyed by their ``name``."""
+    metadata_hop_limit: int = 1
+    """IMDSv2 hop limit of every node group (1, or 2 for pods that need IMDS without IRSA or Pod Identity)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every taggable resource."""
+
+
+class EksCluster(pulumi.ComponentResource):
+    """An EKS cluster with API-only access entries, encrypted secrets, control-plane logs, STANDARD upgrade
+    support, managed node groups, the core add-ons, an IAM OIDC provider, and a Kubernetes provider."""
+
+    cluster_name: pulumi.Output[str]
+    """The cluster name."""
+    cluster_arn: pulumi.Output[str]
+    """The cluster ARN."""
+    endpoint: pulumi.Output[str]
+    """The API server URL."""
+    oidc_issuer: pulumi.Output[str]
+    """The cluster's OIDC issuer URL (``https://...``), for IRSA trust policies."""
+    oidc_provider_arn: pulumi.Output[str]
+    """The IAM OIDC provider ARN, for IRSA trust policies."""
+    cluster_security_group_id: pulumi.Output[str]
+    """The EKS-created security group of the control plane and, with no other group set, of the nodes."""
+    node_role_arn: pulumi.Output[str]
+    """The node IAM role ARN."""
+    kubeconfig: pulumi.Output[str]
+    """A secret kubeconfig (JSON) that authenticates with ``aws eks get-token``."""
+    provider: k8s.Provider
+    """A Kubernetes provider for this cluster; it waits for the admin access policies."""
+
+    def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("stagecraft:compute:EksCluster", name, None, opts)
+        validate_eks_cluster_args(args)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        # -- IAM ----------------------------------------------------------------------------------
+        cluster_role = aws.iam.Role(
+            f"{name}-cluster-role",
+            assume_role_policy=_service_trust("eks.amazonaws.com"),
+            tags=tags,
+            opts=child,
+        )
+        cluster_grants: list[pulumi.Resource] = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-cluster-{key}", role=cluster_role.name, policy_arn=_POLICY + p, opts=child
+            )
+            for key, p in _CLUSTER_POLICIES.items()
+        ]
+        cluster_grants.append(
+            aws.iam.RolePolicy(
+                f"{name}-cluster-secrets-key",
+                role=cluster_role.id,
+                policy=pulumi.Output.json_dumps(_secrets_key_policy(args.kms_key_arn)),
+                opts=child,
+            )
+        )
+        node_role = aws.iam.Role(
+            f"{name}-node-role", assume_role_policy=_service_trust("ec2.amazonaws.com"), tags=tags, opts=child
+        )
+        node_grants = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-{key}", role=node_role.name, policy_arn=_POLICY + p, opts=child
+            )
+            for key, p in _NODE_POLICIES.items()
+        ]
+
+        # -- control plane ------------------------------------------------------------------------
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane-logs",
+            name=f"/aws/eks/{args.cluster_name}/cluster",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            tags=tags,
+            opts=child,
+        )
+        cluster = aws.eks.Cluster(
+            f"{name}-cluster",
+            name=args.cluster_name,
+            version=args.kubernetes_version,
+            role_arn=cluster_role.arn,
+            vpc_config=aws.eks.ClusterVpcConfigArgs(
+                subnet_ids=args.private_subnet_ids,
+                endpoint_private_access=True,
+                endpoint_public_access=args.endpoint_public_access,
+                public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
+            ),
+            access_config=aws.eks.ClusterAccessConfigArgs(
+                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
+            ),
+            encryption_config=aws.eks.ClusterEncryptionConfigArgs(
+                provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=args.kms_key_arn),
+                resources=["secrets"],
+            ),
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
+            deletion_protection=args.deletion_protection,
+            tags=tags,
+            opts=child.merge(pulumi.ResourceOptions(depends_on=[log_group, *cluster_grants])),
+        )
+
+        # -- access entries -----------------------------------------------------------------------
+        admin_policies: list[pulumi.Resource] = []
+        for arn in args.admin_principal_arns:
+            key = f"{name}-admin-{_principal_key(arn)}"
+            entry = aws.eks.AccessEntry(
+                key, cluster_name=cluster.name, principal_arn=arn, type="STANDARD", tags=tags, opts=child
+            )
+            admin_policies.append(
+                aws.eks.AccessPolicyAssociation(
+                    f"{key}-policy",
+                    cluster_name=cluster.name,
+                    principal_arn=entry.principal_arn,
+                    policy_arn=CLUSTER_ADMIN_POLICY,
+                    access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                    opts=child.merge(pulumi.ResourceOptions(depends_on=[entry])),
+                )
+            )
+        aws.eks.AccessEntry(
+            f"{name}-deployer",
+            cluster_name=cluster.name,
+            principal_arn=args.deploy_role_arn,
+            type="STANDARD",
+            kubernetes_groups=[args.deploy_group],
+            tags=tags,
+            opts=child,
+        )
+
+        # -- nodes and add-ons --------------------------------------------------------------------
+        node_groups = [
+            EksNodeGroup(
+                f"{name}-{spec.name}",
+                EksNodeGroupArgs(
+                    spec=spec,
+                    cluster_name=cluster.name,
+                    node_role_arn=node_role.arn,
+                    subnet_ids=args.private_subnet_ids,
+                    kms_key_arn=args.kms_key_arn,
+                    metadata_hop_limit=args.metadata_hop_limit,
+                    tags=tags,
+                ),
+                opts=child.merge(pulumi.ResourceOptions(depends_on=node_grants)),
+            )
+            for spec in args.node_groups
+        ]
+        # vpc-cni, kube-proxy and the Pod Identity agent are DaemonSets: they need no nodes to be created,
+        # and nodes need not wait for them (EKS bootstraps the self-managed versions the add-ons adopt).
+        for addon in _EARLY_ADDONS:
+            self._addon(name, addon, cluster, tags, child)
+        # CoreDNS is a Deployment: created before any node exists it stays degraded until the add-on
+        # times out (https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3001).
+        self._addon(
+            name, "coredns", cluster, tags, child.merge(pulumi.ResourceOptions(depends_on=node_groups))
+        )
+
+        issuer = cluster.identities.apply(_issuer)
+        oidc_provider = aws.iam.OpenIdConnectProvider(
+            f"{name}-oidc", url=issuer, client_id_lists=["sts.amazonaws.com"], tags=tags, opts=child
+        )
+
+        # -- outputs ------------------------------------------------------------------------------
+        self.cluster_name = cluster.name
+        self.cluster_arn = cluster.arn
+        self.endpoint = cluster.endpoint
+        self.oidc_issuer = issuer
+        self.oidc_provider_arn = oidc_provider.arn
+        self.cluster_security_group_id = cluster.vpc_config.cluster_security_group_id
+        self.node_role_arn = node_role.arn
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(
+                cluster.name, cluster.endpoint, cluster.certificate_authority.data, cluster.arn
+            ).apply(lambda v: kubeconfig_json(v[0], v[1], v[2], v[3].split(":")[3]))
+        )
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            enable_server_side_apply=True,
+            opts=child.merge(pulumi.ResourceOptions(depends_on=admin_policies)),
+        )
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "cluster_arn": self.cluster_arn,
+                "endpoint": self.endpoint,
+                "oidc_issuer": self.oidc_issuer,
+                "oidc_provider_arn": self.oidc_provider_arn,
+                "cluster_security_group_id": self.cluster_security_group_id,
+                "node_role_arn": self.node_role_arn,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+    @staticmethod
+    def _addon(
+        name: str, addon: str, cluster: aws.eks.Cluster, tags: dict[str, str], opts: pulumi.ResourceOptions
+    ) -> aws.eks.Addon:
+        return aws.eks.Addon(
+            f"{name}-{addon}",
+            cluster_name=cluster.name,
+            addon_name=addon,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="PRESERVE",
+            tags=tags,
+            opts=opts,
+        )
+
+
+def validate_eks_cluster_args(args: EksClusterArgs) -> None:
+    """Raise :class:`ComponentInputError` for the first argument EKS, IAM or CloudWatch would reject."""
+    problems = name_problems("eks-cluster", args.cluster_name)
+    if problems:
+        raise ComponentInputError(_COMPONENT, "cluster_name", args.cluster_name, "; ".join(problems))
+    if args.kubernetes_version not in SUPPORTED_KUBERNETES_VERSIONS:
+        allowed = ", ".join(SUPPORTED_KUBERNETES_VERSIONS)
+        raise ComponentInputError(
+            _COMPONENT,
+            "kubernetes_version",
+            args.kubernetes_version,
+            f"one of {allowed} (EKS standard support)",
+        )
+    if args.endpoint_public_access and not args.public_access_cidrs:
+        raise ComponentInputError(
+            _COMPONENT,
+            "public_access_cidrs",
+            list(args.public_access_cidrs),
+            "at least one CIDR when endpoint_public_access is on (write '0.0.0.0/0' to allow any address)",
+        )
+    if not args.endpoint_public_access and args.public_access_cidrs:
+        raise ComponentInputError(
+            _COMPONENT,
+            "public_access_cidrs",
+            list(args.public_access_cidrs),
+            "empty when endpoint_public_access is off",
+        )
+    for cidr in args.public_access_cidrs:
+        try:
+            ipaddress.IPv4Network(cidr, strict=True)
+        except ValueError:
+            raise ComponentInputError(
+                _COMPONENT,
+                "public_access_cidrs",
+                cidr,
+                "IPv4 CIDRs with no host bits set, such as '203.0.113.0/24'",
+            ) from None
+    keys = [_principal_key(arn) for arn in args.admin_principal_arns if _PRINCIPAL_ARN.fullmatch(arn)]
+    for arn in args.admin_principal_arns:
+        if not _PRINCIPAL_ARN.fullmatch(arn):
+            raise ComponentInputError(
+                _COMPONENT, "admin_principal_arns", arn, "IAM role or user ARNs (not sts assumed-role ARNs)"
+            )
+        if keys.count(_principal_key(arn)) > 1:
+            raise ComponentInputError(
+                _COMPONENT, "admin_principal_arns", arn, "principals with distinct names"
+            )
+    if not args.deploy_group or args.deploy_group.startswith("system:"):
+        raise ComponentInputError(
+            _COMPONENT,
+            "deploy_group",
+            args.deploy_group,
+            "a non-empty Kubernetes group not starting with 'system:'",
+        )
+    check_log_retention(_COMPONENT, "log_retention_days", args.log_retention_days)
+    names = [spec.name for spec in args.node_groups]
+    for spec in args.node_groups:
+        if names.count(spec.name) > 1:
+            raise ComponentInputError(_COMPONENT, "node_groups.name", spec.name, "unique node group names")
+        validate_node_group_spec(spec)
+    if args.metadata_hop_limit not in (1, 2):
+        raise ComponentInputError(_COMPONENT, "metadata_hop_limit", args.metadata_hop_limit, "1 or 2")
+
+
+def kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
+    """A kubeconfig that runs ``aws eks get-token`` for every request (no token expiring in 15 minutes)."""
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": cluster_name,
+            "clusters": [
+                {"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
+            ],
+            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+            "users": [
+                {
+                    "name": cluster_name,
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "aws",
+                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
+                            "interactiveMode": "Never",
+                        }
+                    },
+                }
+            ],
+        }
+    )
+
+
+def _principal_key(arn: str) -> str:
+    match = _PRINCIPAL_ARN.fullmatch(arn)
+    return match["name"] if match else arn
+
+
+def _issuer(identities: Sequence[Any]) -> str:
+    oidcs = identities[0].oidcs or []
+    return str(oidcs[0].issuer)
+
+
+def _service_trust(service: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+    )
+
+
+def _secrets_key_policy(key_arn: pulumi.Input[str]) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EnvelopeEncryptSecrets",
+                "Effect": "Allow",
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:ListGrants",
+                    "kms:CreateGrant",
+                ],
+                "Resource": key_arn,
+            }
+        ],
+    }
