@@ -188,9 +188,7 @@ class BackupBucket(pulumi.ComponentResource):
                             days=args.transition_days, storage_class=args.transition_storage_class
                         )
                     ],
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=args.retention_days
-                    ),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.retention_days),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                         noncurrent_days=args.noncurrent_days
                     ),
@@ -345,14 +343,10 @@ def _validate(args: BackupBucketArgs) -> None:
         if problems:
             raise _fail(argument, value, "; ".join(problems))
     if args.transition_storage_class not in ARCHIVE_CLASSES:
-        raise _fail(
-            "transition_storage_class", args.transition_storage_class, f"one of {', '.join(ARCHIVE_CLASSES)}"
-        )
+        raise _fail("transition_storage_class", args.transition_storage_class, f"one of {', '.join(ARCHIVE_CLASSES)}")
     minimum = 30 if args.transition_storage_class in _IA_CLASSES else 1
     if args.transition_days < minimum:
-        raise _fail(
-            "transition_days", args.transition_days, f"at least {minimum} for {args.transition_storage_class}"
-        )
+        raise _fail("transition_days", args.transition_days, f"at least {minimum} for {args.transition_storage_class}")
     if args.retention_days <= args.transition_days:
         raise _fail(
             "retention_days",
@@ -371,6 +365,4 @@ def _validate(args: BackupBucketArgs) -> None:
         if args.replication.region == args.region:
             raise _fail("replication.region", args.replication.region, f"a region other than {args.region}")
         if args.replication.bucket_name == args.bucket_name:
-            raise _fail(
-                "replication.bucket_name", args.replication.bucket_name, "a name other than bucket_name"
-            )
+            raise _fail("replication.bucket_name", args.replication.bucket_name, "a name other than bucket_name")

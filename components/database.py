@@ -152,9 +152,7 @@ class Database(pulumi.ComponentResource):
             description=f"PostgreSQL {major} for {args.identifier}: TLS required",
             # pending-reboot suits static and dynamic parameters alike; a new instance starts with it.
             parameters=[
-                aws.rds.ParameterGroupParameterArgs(
-                    name="rds.force_ssl", value="1", apply_method="pending-reboot"
-                )
+                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="pending-reboot")
             ],
             tags=tags,
             opts=child,
@@ -229,9 +227,7 @@ class Database(pulumi.ComponentResource):
         self.port = instance.port
         self.identifier = instance.identifier
         self.resource_id = instance.resource_id
-        self.master_secret_arn = instance.master_user_secrets.apply(
-            lambda s: (s[0].secret_arn or "") if s else ""
-        )
+        self.master_secret_arn = instance.master_user_secrets.apply(lambda s: (s[0].secret_arn or "") if s else "")
         self.security_group_id = sg.id
         self.register_outputs(
             {
@@ -288,22 +284,16 @@ def _validate(args: DatabaseArgs) -> tuple[int, str | None]:
         if problems:
             raise _fail(argument, value, "; ".join(problems))
     if len(f"{args.identifier}-rds-monitoring") > 64:
-        raise _fail(
-            "identifier", args.identifier, "at most 49 characters (the monitoring role name is 64 at most)"
-        )
+        raise _fail("identifier", args.identifier, "at most 49 characters (the monitoring role name is 64 at most)")
     version = re.fullmatch(r"(\d+)(?:\.(\d+))?", args.engine_version)
     major = int(version.group(1)) if version else 0
     if major not in SUPPORTED_MAJORS:
         allowed = ", ".join(map(str, SUPPORTED_MAJORS))
-        raise _fail(
-            "engine_version", args.engine_version, f"a PostgreSQL major in {allowed}, optionally .minor"
-        )
+        raise _fail("engine_version", args.engine_version, f"a PostgreSQL major in {allowed}, optionally .minor")
     if not re.fullmatch(r"db\.[a-z0-9-]+\.[a-z0-9]+", args.instance_class):
         raise _fail("instance_class", args.instance_class, "db.<family>.<size>, e.g. db.t4g.medium")
     if not MIN_STORAGE_GIB <= args.allocated_storage <= MAX_STORAGE_GIB:
-        raise _fail(
-            "allocated_storage", args.allocated_storage, f"{MIN_STORAGE_GIB}-{MAX_STORAGE_GIB} GiB for gp3"
-        )
+        raise _fail("allocated_storage", args.allocated_storage, f"{MIN_STORAGE_GIB}-{MAX_STORAGE_GIB} GiB for gp3")
     if not args.allocated_storage <= args.max_allocated_storage <= MAX_STORAGE_GIB:
         raise _fail(
             "max_allocated_storage",
@@ -323,9 +313,7 @@ def _validate(args: DatabaseArgs) -> tuple[int, str | None]:
             "postgres",
             "rdsadmin",
         ):
-            raise _fail(
-                argument, value, "1-63 letters, digits and '_', starting with a letter, not postgres/rdsadmin"
-            )
+            raise _fail(argument, value, "1-63 letters, digits and '_', starting with a letter, not postgres/rdsadmin")
     for key in args.client_security_group_ids:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", key):
             raise _fail("client_security_group_ids", key, "keys of lowercase letters, digits and '-'")
@@ -376,17 +364,13 @@ def _restore_time(args: DatabaseArgs) -> str | None:
     if restore.time == "latest":
         return None
     when: datetime | None = restore.time if isinstance(restore.time, datetime) else None
-    if isinstance(restore.time, str) and re.fullmatch(
-        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", restore.time
-    ):
+    if isinstance(restore.time, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", restore.time):
         try:
             when = datetime.fromisoformat(restore.time)
         except ValueError:
             when = None
     if when is None or when.utcoffset() is None or when.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
-        raise _fail(
-            "restore.time", restore.time, "'latest' or an RFC 3339 UTC timestamp like 2026-01-31T23:59:00Z"
-        )
+        raise _fail("restore.time", restore.time, "'latest' or an RFC 3339 UTC timestamp like 2026-01-31T23:59:00Z")
     if when > args.clock():
         raise _fail("restore.time", restore.time, "not in the future")
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -108,9 +108,7 @@ class EcsCluster(pulumi.ComponentResource):
         )
 
         # The account comes from the key ARN rather than an invoke: no round trip, nothing to mock.
-        trust = pulumi.Output.from_input(args.kms_key_arn).apply(
-            lambda arn: _ecs_tasks_trust(arn.split(":")[4])
-        )
+        trust = pulumi.Output.from_input(args.kms_key_arn).apply(lambda arn: _ecs_tasks_trust(arn.split(":")[4]))
         execution_role = aws.iam.Role(
             f"{name}-execution-role",
             assume_role_policy=trust,
@@ -190,9 +188,7 @@ def validate_ecs_cluster_args(args: EcsClusterArgs) -> None:
             _COMPONENT, "container_insights", args.container_insights, "one of 'enhanced', 'enabled'"
         )
     if not 0 <= args.fargate_base <= 100_000:
-        raise ComponentInputError(
-            _COMPONENT, "fargate_base", args.fargate_base, "an integer from 0 to 100000"
-        )
+        raise ComponentInputError(_COMPONENT, "fargate_base", args.fargate_base, "an integer from 0 to 100000")
     if not 0 <= args.spot_weight <= 1000:
         raise ComponentInputError(_COMPONENT, "spot_weight", args.spot_weight, "an integer from 0 to 1000")
     check_log_retention(_COMPONENT, "exec_log_retention_days", args.exec_log_retention_days)

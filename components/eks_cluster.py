@@ -35,9 +35,7 @@ _NODE_POLICIES = {
     "registry": "AmazonEC2ContainerRegistryPullOnly",
 }
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-_PRINCIPAL_ARN = re.compile(
-    r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})"
-)
+_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})")
 _EARLY_ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
 
 
@@ -130,9 +128,7 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-node-role", assume_role_policy=_service_trust("ec2.amazonaws.com"), tags=tags, opts=child
         )
         node_grants = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-node-{key}", role=node_role.name, policy_arn=_POLICY + p, opts=child
-            )
+            aws.iam.RolePolicyAttachment(f"{name}-node-{key}", role=node_role.name, policy_arn=_POLICY + p, opts=child)
             for key, p in _NODE_POLICIES.items()
         ]
 
@@ -220,9 +216,7 @@ class EksCluster(pulumi.ComponentResource):
             self._addon(name, addon, cluster, tags, child)
         # CoreDNS is a Deployment: created before any node exists it stays degraded until the add-on
         # times out (https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3001).
-        self._addon(
-            name, "coredns", cluster, tags, child.merge(pulumi.ResourceOptions(depends_on=node_groups))
-        )
+        self._addon(name, "coredns", cluster, tags, child.merge(pulumi.ResourceOptions(depends_on=node_groups)))
 
         issuer = cluster.identities.apply(_issuer)
         oidc_provider = aws.iam.OpenIdConnectProvider(
@@ -238,9 +232,9 @@ class EksCluster(pulumi.ComponentResource):
         self.cluster_security_group_id = cluster.vpc_config.cluster_security_group_id
         self.node_role_arn = node_role.arn
         self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(
-                cluster.name, cluster.endpoint, cluster.certificate_authority.data, cluster.arn
-            ).apply(lambda v: kubeconfig_json(v[0], v[1], v[2], v[3].split(":")[3]))
+            pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority.data, cluster.arn).apply(
+                lambda v: kubeconfig_json(v[0], v[1], v[2], v[3].split(":")[3])
+            )
         )
         self.provider = k8s.Provider(
             f"{name}-k8s",
@@ -320,9 +314,7 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
                 _COMPONENT, "admin_principal_arns", arn, "IAM role or user ARNs (not sts assumed-role ARNs)"
             )
         if keys.count(_principal_key(arn)) > 1:
-            raise ComponentInputError(
-                _COMPONENT, "admin_principal_arns", arn, "principals with distinct names"
-            )
+            raise ComponentInputError(_COMPONENT, "admin_principal_arns", arn, "principals with distinct names")
     if not args.deploy_group or args.deploy_group.startswith("system:"):
         raise ComponentInputError(
             _COMPONENT,

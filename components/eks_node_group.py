@@ -12,9 +12,7 @@ import pulumi_aws as aws
 from components.errors import ComponentInputError
 
 _COMPONENT = "EksNodeGroup"
-_INSTANCE_TYPE = re.compile(
-    r"(?P<family>[a-z]+\d+(?P<attributes>[a-z]*)(?:-[a-z0-9]+)?)\.(?P<size>[a-z0-9-]+)"
-)
+_INSTANCE_TYPE = re.compile(r"(?P<family>[a-z]+\d+(?P<attributes>[a-z]*)(?:-[a-z0-9]+)?)\.(?P<size>[a-z0-9-]+)")
 _GROUP_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?")
 _TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
 _CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
@@ -147,10 +145,7 @@ class EksNodeGroup(pulumi.ComponentResource):
                 id=template.id, version=template.latest_version.apply(str)
             ),
             labels=dict(spec.labels),
-            taints=[
-                aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value or None, effect=t.effect)
-                for t in spec.taints
-            ],
+            taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value or None, effect=t.effect) for t in spec.taints],
             tags=tags,
             opts=child.merge(
                 pulumi.ResourceOptions(
@@ -194,9 +189,7 @@ def validate_node_group_spec(spec: NodeGroupSpec) -> None:
             fail("instance_types", instance_type, "an EC2 instance type 'family.size', such as 'm7g.large'")
     architectures = {is_arm_instance_type(t) for t in spec.instance_types}
     if len(architectures) > 1:
-        fail(
-            "instance_types", list(spec.instance_types), "types of one architecture (all Graviton or all x86)"
-        )
+        fail("instance_types", list(spec.instance_types), "types of one architecture (all Graviton or all x86)")
     if spec.capacity_type not in _CAPACITY_TYPES:
         fail("capacity_type", spec.capacity_type, "'ON_DEMAND' or 'SPOT'")
     if spec.max_size < 1:

@@ -15,9 +15,7 @@ from components.naming import name_problems
 
 _COMPONENT = "Namespaces"
 POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
-_QUANTITY = re.compile(
-    r"(?P<number>\d+(?:\.\d*)?|\.\d+)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?"
-)
+_QUANTITY = re.compile(r"(?P<number>\d+(?:\.\d*)?|\.\d+)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?")
 _SUFFIX = {
     "": Decimal(1),
     "n": Decimal("1e-9"),
@@ -119,9 +117,7 @@ class Namespaces(pulumi.ComponentResource):
         super().__init__("stagecraft:compute:Namespaces", name, None, opts)
         validate_namespaces_args(args)
         created = [self._namespace(f"{name}-{spec.name}", spec, args) for spec in args.namespaces]
-        self.names = pulumi.Output.all(*[ns.metadata.name for ns in created]).apply(
-            lambda v: [str(n) for n in v]
-        )
+        self.names = pulumi.Output.all(*[ns.metadata.name for ns in created]).apply(lambda v: [str(n) for n in v])
         self.register_outputs({"names": self.names})
 
     def _namespace(self, key: str, spec: NamespaceSpec, args: NamespacesArgs) -> k8s.core.v1.Namespace:
@@ -210,13 +206,9 @@ class Namespaces(pulumi.ComponentResource):
         k8s.rbac.v1.RoleBinding(
             f"{key}-deployer-binding",
             metadata=meta("deployer"),
-            role_ref=k8s.rbac.v1.RoleRefArgs(
-                api_group="rbac.authorization.k8s.io", kind="Role", name="deployer"
-            ),
+            role_ref=k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="Role", name="deployer"),
             subjects=[
-                k8s.rbac.v1.SubjectArgs(
-                    kind="Group", name=args.deploy_group, api_group="rbac.authorization.k8s.io"
-                )
+                k8s.rbac.v1.SubjectArgs(kind="Group", name=args.deploy_group, api_group="rbac.authorization.k8s.io")
             ],
             opts=inside.merge(pulumi.ResourceOptions(depends_on=[role])),
         )
@@ -270,9 +262,7 @@ def _validate_spec(spec: NamespaceSpec, names: list[str]) -> None:
         source_problems = name_problems("k8s-namespace", source)
         if source_problems:
             fail("allow_ingress_from", source, "; ".join(source_problems))
-    if spec.allow_ingress_from.count(spec.name) or len(set(spec.allow_ingress_from)) < len(
-        spec.allow_ingress_from
-    ):
+    if spec.allow_ingress_from.count(spec.name) or len(set(spec.allow_ingress_from)) < len(spec.allow_ingress_from):
         fail("allow_ingress_from", list(spec.allow_ingress_from), "distinct namespaces other than itself")
     quantities = {
         "quota.requests_cpu": spec.quota.requests_cpu,

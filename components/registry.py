@@ -177,9 +177,7 @@ class Registry(pulumi.ComponentResource):
         aws.ecr.RepositoryPolicy(
             f"{name}-policy",
             repository=repo.name,
-            policy=pulumi.Output.all(push, pull).apply(
-                lambda pp: json.dumps(repository_policy(pp[0], pp[1]))
-            ),
+            policy=pulumi.Output.all(push, pull).apply(lambda pp: json.dumps(repository_policy(pp[0], pp[1]))),
             opts=child,
         )
 

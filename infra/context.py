@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi_aws as aws
 
 from infra.config import StageConfig
+from infra.naming import StageNames
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,13 @@ class StageContext:
     def name(self) -> str:
         """``<app>-<stage>``: the stage's name prefix for components and physical names."""
         return self.config.prefix
+
+    @property
+    def names(self) -> StageNames:
+        """Every physical name and predictable ARN of the stage."""
+        return StageNames(
+            app=self.config.settings.app, stage=self.config.stage, account_id=self.account_id, region=self.config.region
+        )
 
     @property
     def tags(self) -> dict[str, str]:

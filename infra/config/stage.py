@@ -32,6 +32,9 @@ class StageSettings(Settings):
     acknowledge: dict[str, str] = Field(default_factory=dict)
     """Floors this stage deliberately goes below: ``{key path: reason}``."""
     network: NetworkSettings
+    # --- data (issue 3) ---
+    # --- compute (issue 4) ---
+    # --- delivery (issue 5) ---
 
     @field_validator("app")
     @classmethod

@@ -103,9 +103,7 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
     replica_children = [
         r for r in inv.resources if r.name.startswith("backups-replica-") and r.type.startswith("aws:s3/")
     ]
-    assert (
-        len(replica_children) == 7
-    )  # bucket, ownership, public access, encryption, versioning, policy, lifecycle
+    assert len(replica_children) == 7  # bucket, ownership, public access, encryption, versioning, policy, lifecycle
     assert all(r.inputs["region"] == "eu-central-1" for r in replica_children)
     replica_sse = inv.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -145,8 +143,7 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
         ),
         (
             {"bucket_name": "b" * 64},
-            f"BackupBucket: bucket_name='{'b' * 64}' is invalid: s3-bucket "
-            f"'{'b' * 64}' is 64 characters; allowed 3-63",
+            f"BackupBucket: bucket_name='{'b' * 64}' is invalid: s3-bucket '{'b' * 64}' is 64 characters; allowed 3-63",
         ),
         (
             {"transition_storage_class": "GLACIER_DEEP"},
@@ -178,11 +175,7 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
             "BackupBucket: object_lock.days=0 is invalid: 1 to retention_days (365)",
         ),
         (
-            {
-                "replication": BackupReplication(
-                    region="us-east-1", bucket_name="other-bucket", account_id="1"
-                )
-            },
+            {"replication": BackupReplication(region="us-east-1", bucket_name="other-bucket", account_id="1")},
             "BackupBucket: replication.region='us-east-1' is invalid: a region other than us-east-1",
         ),
         (

@@ -93,19 +93,13 @@ def test_instance_inputs_per_profile(run: RunProgram, profile: str) -> None:
 
 def test_network_parameter_group_and_monitoring_role(run: RunProgram) -> None:
     inv = run(
-        _program(
-            _args(
-                client_security_group_ids={"nodes": "sg-nodes", "tasks": "sg-tasks"}, monitoring_interval=30
-            )
-        )
+        _program(_args(client_security_group_ids={"nodes": "sg-nodes", "tasks": "sg-tasks"}, monitoring_interval=30))
     )
     subnets = inv.one("aws:rds/subnetGroup:SubnetGroup").inputs
     assert subnets["subnetIds"] == ["subnet-a", "subnet-b"] and subnets["name"] == "stagecraft-staging-pg"
     sg = inv.one("aws:ec2/securityGroup:SecurityGroup")
     assert "ingress" not in sg.inputs and "egress" not in sg.inputs
-    rules = {
-        r.name: r.inputs for r in inv.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-    }
+    rules = {r.name: r.inputs for r in inv.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")}
     assert set(rules) == {"db-from-nodes", "db-from-tasks"}
     for source, rule in (("sg-nodes", rules["db-from-nodes"]), ("sg-tasks", rules["db-from-tasks"])):
         assert rule["referencedSecurityGroupId"] == source
@@ -166,9 +160,7 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
         cluster = aws.eks.Cluster(
             "cluster",
             role_arn="arn:aws:iam::123456789012:role/eks",
-            vpc_config=aws.eks.ClusterVpcConfigArgs(
-                subnet_ids=["subnet-a"], security_group_ids=[compute_sg.id]
-            ),
+            vpc_config=aws.eks.ClusterVpcConfigArgs(subnet_ids=["subnet-a"], security_group_ids=[compute_sg.id]),
         )
         Database("db", _args(client_security_group_ids={"nodes": compute_sg.id}, kms_key_arn=key.arn))
         pulumi.export("cluster", cluster.name)
@@ -211,13 +203,11 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
         ),
         (
             {"engine_version": "13"},
-            "Database: engine_version='13' is invalid: a PostgreSQL major in 14, 15, 16, 17, 18, "
-            "optionally .minor",
+            "Database: engine_version='13' is invalid: a PostgreSQL major in 14, 15, 16, 17, 18, optionally .minor",
         ),
         (
             {"engine_version": "latest"},
-            "Database: engine_version='latest' is invalid: a PostgreSQL major in 14, 15, 16, 17, "
-            "18, optionally .minor",
+            "Database: engine_version='latest' is invalid: a PostgreSQL major in 14, 15, 16, 17, 18, optionally .minor",
         ),
         (
             {"instance_class": "t4g.medium"},
@@ -246,8 +236,7 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
         ),
         (
             {"performance_insights_retention_days": 30},
-            "Database: performance_insights_retention_days=30 is invalid: 7, 731 or a multiple of "
-            "31 up to 713",
+            "Database: performance_insights_retention_days=30 is invalid: 7, 731 or a multiple of 31 up to 713",
         ),
         (
             {"monitoring_interval": 45},
@@ -265,8 +254,7 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
         ),
         (
             {"client_security_group_ids": {"Nodes": "sg-1"}},
-            "Database: client_security_group_ids='Nodes' is invalid: keys of lowercase letters, "
-            "digits and '-'",
+            "Database: client_security_group_ids='Nodes' is invalid: keys of lowercase letters, digits and '-'",
         ),
         (
             {"backup_window": "3:00-4:00"},
@@ -287,20 +275,17 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
         ),
         (
             {"maintenance_window": "wed:03:30-wed:04:30"},
-            "Database: maintenance_window='wed:03:30-wed:04:30' is invalid: must not overlap "
-            "backup_window 03:00-04:00",
+            "Database: maintenance_window='wed:03:30-wed:04:30' is invalid: must not overlap backup_window 03:00-04:00",
         ),
         # Sunday's backup wraps past midnight into Monday.
         (
             {"backup_window": "23:30-00:30", "maintenance_window": "mon:00:00-mon:01:00"},
-            "Database: maintenance_window='mon:00:00-mon:01:00' is invalid: must not overlap "
-            "backup_window 23:30-00:30",
+            "Database: maintenance_window='mon:00:00-mon:01:00' is invalid: must not overlap backup_window 23:30-00:30",
         ),
         # The maintenance window wraps past the end of the week.
         (
             {"backup_window": "00:10-00:40", "maintenance_window": "sun:23:45-mon:00:45"},
-            "Database: maintenance_window='sun:23:45-mon:00:45' is invalid: must not overlap "
-            "backup_window 00:10-00:40",
+            "Database: maintenance_window='sun:23:45-mon:00:45' is invalid: must not overlap backup_window 00:10-00:40",
         ),
         (
             {"restore": DatabaseRestore(source_identifier="stagecraft-staging-pg")},

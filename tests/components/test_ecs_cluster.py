@@ -87,9 +87,7 @@ def test_execution_role_is_scoped_to_stage_registries_secrets_and_key(run: RunPr
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     attachment = inv.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert attachment.inputs["policyArn"].endswith("service-role/AmazonECSTaskExecutionRolePolicy")
-    statements = {
-        s["Sid"]: s for s in _policy(inv.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])["Statement"]
-    }
+    statements = {s["Sid"]: s for s in _policy(inv.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])["Statement"]}
     assert statements["PullStageImages"]["Resource"] == [REPO]
     assert statements["ReadStageSecrets"] == {
         "Sid": "ReadStageSecrets",

@@ -95,21 +95,15 @@ def test_log_group_and_grants_come_before_the_cluster(run: RunProgram) -> None:
     assert inv.depends_on(
         cluster.urn, inv.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "eks-cluster-cluster").urn
     )
-    key_policy = json.loads(
-        inv.one("aws:iam/rolePolicy:RolePolicy", "eks-cluster-secrets-key").inputs["policy"]
-    )
+    key_policy = json.loads(inv.one("aws:iam/rolePolicy:RolePolicy", "eks-cluster-secrets-key").inputs["policy"])
     assert key_policy["Statement"][0]["Resource"] == KEY
-    assert inv.depends_on(
-        cluster.urn, inv.one("aws:iam/rolePolicy:RolePolicy", "eks-cluster-secrets-key").urn
-    )
+    assert inv.depends_on(cluster.urn, inv.one("aws:iam/rolePolicy:RolePolicy", "eks-cluster-secrets-key").urn)
 
 
 def test_node_role_policies_are_attached_before_node_groups(run: RunProgram) -> None:
     inv = _build(run, _args())
     node_attachments = [
-        a
-        for a in inv.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-        if a.name.startswith("eks-node-")
+        a for a in inv.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") if a.name.startswith("eks-node-")
     ]
     assert sorted(a.inputs["policyArn"].rsplit("/", 1)[1] for a in node_attachments) == [
         "AmazonEC2ContainerRegistryPullOnly",
@@ -136,9 +130,7 @@ def test_access_entries_admins_get_cluster_admin_and_deployer_gets_only_a_group(
     for association in associations:
         assert association.inputs["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
         assert association.inputs["accessScope"] == {"type": "cluster"}
-        entry = next(
-            e for e in entries.values() if e.inputs["principalArn"] == association.inputs["principalArn"]
-        )
+        entry = next(e for e in entries.values() if e.inputs["principalArn"] == association.inputs["principalArn"])
         assert inv.depends_on(association.urn, entry.urn)
     node_role = inv.one("aws:iam/role:Role", "eks-node-role")
     assert all(node_role.name not in e.inputs["principalArn"] for e in entries.values())
@@ -314,8 +306,7 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"node_groups": _group(name="General_1")},
-            "EksNodeGroup: node_groups.name='General_1' is invalid: lowercase letters, digits and '-', "
-            "1-32 characters",
+            "EksNodeGroup: node_groups.name='General_1' is invalid: lowercase letters, digits and '-', 1-32 characters",
         ),
         (
             {"node_groups": _group(instance_types=("m7g-large",))},

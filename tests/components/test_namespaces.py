@@ -23,9 +23,7 @@ from tests.conftest import RunProgram
 
 SHOP = NamespaceSpec(
     name="shop-staging",
-    quota=NamespaceQuota(
-        requests_cpu="4", requests_memory="8Gi", limits_cpu="8", limits_memory="16Gi", pods=40
-    ),
+    quota=NamespaceQuota(requests_cpu="4", requests_memory="8Gi", limits_cpu="8", limits_memory="16Gi", pods=40),
     container_defaults=ContainerDefaults(
         default_request_cpu="250m", default_request_memory="256Mi", default_cpu="1", default_memory="1Gi"
     ),
@@ -93,8 +91,7 @@ def test_quota_and_limit_range_values(run: RunProgram) -> None:
 def test_network_policies_deny_ingress_except_same_and_listed_namespaces(run: RunProgram) -> None:
     inv = _build(run, SHOP)
     policies = {
-        _meta(p)["name"]: p.inputs["spec"]
-        for p in inv.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        _meta(p)["name"]: p.inputs["spec"] for p in inv.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
     }
     assert set(policies) == {"default-deny-ingress", "allow-same-namespace", "allow-from-ingress-nginx"}
     for spec in policies.values():
@@ -131,8 +128,7 @@ def test_deploy_group_is_bound_to_a_namespaced_role_that_cannot_drop_isolation(r
     assert ("networking.k8s.io", "networkpolicies") not in writes
     assert ("", "resourcequotas") not in writes and ("", "limitranges") not in writes
     assert all(
-        resource not in ("pods/exec", "serviceaccounts/token", "roles", "rolebindings")
-        for _, resource in writes
+        resource not in ("pods/exec", "serviceaccounts/token", "roles", "rolebindings") for _, resource in writes
     )
     assert all("*" not in rule["verbs"] and "*" not in rule["resources"] for rule in role.inputs["rules"])
 

@@ -106,10 +106,7 @@ def test_lifecycle_days_are_configurable(run: RunProgram) -> None:
         commit_tag_prefixes=("sha-",),
         moving_tags=("edge",),
     )
-    counts = {
-        tuple(r["selection"].get("tagPatternList", ["<untagged>"])): r["selection"]["countNumber"]
-        for r in rules
-    }
+    counts = {tuple(r["selection"].get("tagPatternList", ["<untagged>"])): r["selection"]["countNumber"] for r in rules}
     assert counts == {
         ("v*",): 20000,
         ("edge",): 20000,
@@ -152,8 +149,7 @@ def test_no_pull_statement_without_pull_principals(run: RunProgram) -> None:
         ({"stage": "st age"}, "Registry: stage='st age' is invalid: 1-100 of letters, digits and '._-'"),
         (
             {"push_principal_arns": []},
-            "Registry: push_principal_arns=[] is invalid: "
-            "at least one principal (the stage deploy role) must push",
+            "Registry: push_principal_arns=[] is invalid: at least one principal (the stage deploy role) must push",
         ),
         (
             {"moving_tags": ("a*b*c*",)},
@@ -167,8 +163,7 @@ def test_no_pull_statement_without_pull_principals(run: RunProgram) -> None:
         ),
         (
             {"commit_tag_prefixes": ("main*",)},
-            "Registry: commit_tag_prefixes='main*' is invalid: "
-            "1-127 of letters, digits and '._-' (no wildcards)",
+            "Registry: commit_tag_prefixes='main*' is invalid: 1-127 of letters, digits and '._-' (no wildcards)",
         ),
         ({"commit_tag_days": 0}, "Registry: commit_tag_days=0 is invalid: at least 1 day"),
         ({"untagged_days": 0}, "Registry: untagged_days=0 is invalid: at least 1 day"),
