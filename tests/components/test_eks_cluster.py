@@ -259,21 +259,21 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
     [
         (
             {"cluster_name": "shop.staging"},
-            "EksCluster: cluster_name='shop.staging' is invalid: eks-cluster 'shop.staging' does not match the "  # noqa: E501
+            "EksCluster: cluster_name='shop.staging' is invalid: eks-cluster 'shop.staging' does not match the "
             "rule: letters, digits, '-' and '_', starting with a letter or digit",
         ),
         (
             {"kubernetes_version": "1.29"},
-            "EksCluster: kubernetes_version='1.29' is invalid: one of 1.34, 1.35, 1.36 (EKS standard support)",  # noqa: E501
+            "EksCluster: kubernetes_version='1.29' is invalid: one of 1.34, 1.35, 1.36 (EKS standard support)",
         ),
         (
             {"endpoint_public_access": True},
-            "EksCluster: public_access_cidrs=[] is invalid: at least one CIDR when endpoint_public_access is on "  # noqa: E501
+            "EksCluster: public_access_cidrs=[] is invalid: at least one CIDR when endpoint_public_access is on "
             "(write '0.0.0.0/0' to allow any address)",
         ),
         (
             {"public_access_cidrs": ["203.0.113.0/24"]},
-            "EksCluster: public_access_cidrs=['203.0.113.0/24'] is invalid: empty when endpoint_public_access is off",  # noqa: E501
+            "EksCluster: public_access_cidrs=['203.0.113.0/24'] is invalid: empty when endpoint_public_access is off",
         ),
         (
             {"endpoint_public_access": True, "public_access_cidrs": ["203.0.113.7/24"]},
@@ -296,7 +296,7 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"log_retention_days": 0},
-            "EksCluster: log_retention_days=0 is invalid: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, "  # noqa: E501
+            "EksCluster: log_retention_days=0 is invalid: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, "
             "400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days",
         ),
         ({"metadata_hop_limit": 3}, "EksCluster: metadata_hop_limit=3 is invalid: 1 or 2"),
@@ -319,7 +319,7 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"node_groups": _group(instance_types=("m7g.large", "m7i.large"))},
-            "EksNodeGroup: node_groups[general].instance_types=['m7g.large', 'm7i.large'] is invalid: types of "  # noqa: E501
+            "EksNodeGroup: node_groups[general].instance_types=['m7g.large', 'm7i.large'] is invalid: types of "
             "one architecture (all Graviton or all x86)",
         ),
         (
@@ -346,7 +346,7 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"node_groups": _group(taints=(NodeTaint(key="a", effect="NoSchedule"),))},
-            "EksNodeGroup: node_groups[general].taints='NoSchedule' is invalid: 'NO_SCHEDULE', 'NO_EXECUTE' or "  # noqa: E501
+            "EksNodeGroup: node_groups[general].taints='NoSchedule' is invalid: 'NO_SCHEDULE', 'NO_EXECUTE' or "
             "'PREFER_NO_SCHEDULE'",
         ),
     ],

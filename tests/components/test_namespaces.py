@@ -182,8 +182,8 @@ def _spec(**overrides: Any) -> NamespaceSpec:
         (
             [_spec(name="Shop_Staging")],
             {},
-            "Namespaces: namespaces.name='Shop_Staging' is invalid: k8s-namespace 'Shop_Staging' does not match "  # noqa: E501
-            "the rule: a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",  # noqa: E501
+            "Namespaces: namespaces.name='Shop_Staging' is invalid: k8s-namespace 'Shop_Staging' does not match "
+            "the rule: a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
         ),
         ([SHOP, SHOP], {}, "Namespaces: namespaces.name='shop-staging' is invalid: unique namespace names"),
         (
@@ -195,7 +195,7 @@ def _spec(**overrides: Any) -> NamespaceSpec:
         (
             [_spec(quota=NamespaceQuota(requests_memory="8GB"))],
             {},
-            "Namespaces: namespaces[shop-staging].quota.requests_memory='8GB' is invalid: a Kubernetes quantity "  # noqa: E501
+            "Namespaces: namespaces[shop-staging].quota.requests_memory='8GB' is invalid: a Kubernetes quantity "
             "such as '4', '500m', '1.5', '256Mi' or '8Gi'",
         ),
         (
@@ -225,7 +225,7 @@ def _spec(**overrides: Any) -> NamespaceSpec:
             [_spec(allow_ingress_from=("Ingress",))],
             {},
             "Namespaces: namespaces[shop-staging].allow_ingress_from='Ingress' is invalid: k8s-namespace "
-            "'Ingress' does not match the rule: a DNS-1123 label: lowercase letters, digits and '-', starting "  # noqa: E501
+            "'Ingress' does not match the rule: a DNS-1123 label: lowercase letters, digits and '-', starting "
             "and ending with a letter or digit",
         ),
         (
