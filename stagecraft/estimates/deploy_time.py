@@ -55,7 +55,7 @@ def _matches(variant: dict[str, Any], inputs: dict[str, Any]) -> bool:
     if "present" in variant:
         return (inputs.get(key) is not None) == variant["present"]
     if "in" in variant:
-        return inputs.get(key) in variant["in"]
+        return bool(inputs.get(key) in variant["in"])
     return bool(inputs.get(key) == variant["equals"])
 
 
