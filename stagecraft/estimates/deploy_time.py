@@ -53,7 +53,7 @@ class DurationTable:
 def _matches(variant: dict[str, Any], inputs: dict[str, Any]) -> bool:
     key = variant["key"]
     if "present" in variant:
-        return (inputs.get(key) is not None) == variant["present"]
+        return (inputs.get(key) is not None) is bool(variant["present"])
     if "in" in variant:
         return bool(inputs.get(key) in variant["in"])
     return bool(inputs.get(key) == variant["equals"])
