@@ -5,7 +5,7 @@ import pytest
 from stagecraft.estimates.cost import estimate_cost, render_cost
 from stagecraft.estimates.prices import load_prices, parse_prices
 from stagecraft.plan.inventory import RecordedResource
-from tests.stagecraft.estimates.factory import inventory, res
+from tests.stagecraft.factory import inventory, res
 
 NAT = "aws:ec2/natGateway:NatGateway"
 EKS = "aws:eks/cluster:Cluster"

@@ -9,7 +9,7 @@ from stagecraft.estimates.deploy_time import (
     load_durations,
     render_deploy,
 )
-from tests.stagecraft.estimates.factory import inventory, res, urn
+from tests.stagecraft.factory import inventory, res, urn
 
 A, B, C, D = "test:index/a:A", "test:index/b:B", "test:index/c:C", "test:index/d:D"
 TABLE = DurationTable(
