@@ -112,9 +112,7 @@ def _kms_key(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
 def _rds_instance(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     identifier = str(inputs.get("identifier") or name)
     address = f"{identifier}.c{digest('rds', m.region, length=11)}.{m.region}.rds.amazonaws.com"
-    secret = (
-        f"arn:aws:secretsmanager:{m.region}:{ACCOUNT_ID}:secret:rds!db-{digest('secret', identifier)}-AbCdEf"
-    )
+    secret = f"arn:aws:secretsmanager:{m.region}:{ACCOUNT_ID}:secret:rds!db-{digest('secret', identifier)}-AbCdEf"
     return identifier, {
         "identifier": identifier,
         "address": address,
@@ -123,11 +121,7 @@ def _rds_instance(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Output
         "resourceId": f"db-{digest('resource', identifier, length=26).upper()}",
         "arn": f"arn:aws:rds:{m.region}:{ACCOUNT_ID}:db:{identifier}",
         "masterUserSecrets": [
-            {
-                "secretArn": secret,
-                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
-                "secretStatus": "active",
-            }
+            {"secretArn": secret, "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}
         ],
     }
 
@@ -255,12 +249,7 @@ def _region(m: PlanMocks, args: Outputs) -> Outputs:
 
 
 def _partition(m: PlanMocks, args: Outputs) -> Outputs:
-    return {
-        "partition": "aws",
-        "dnsSuffix": "amazonaws.com",
-        "id": "aws",
-        "reverseDnsPrefix": "com.amazonaws",
-    }
+    return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws", "reverseDnsPrefix": "com.amazonaws"}
 
 
 def _github_user(m: PlanMocks, args: Outputs) -> Outputs:

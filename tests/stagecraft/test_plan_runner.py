@@ -12,9 +12,7 @@ class _Pair(pulumi.ComponentResource):
     def __init__(self, name: str) -> None:
         super().__init__("stagecraft:test:Pair", name)
         child = pulumi.ResourceOptions(parent=self)
-        self.vpc = aws.ec2.Vpc(
-            f"{name}-vpc", cidr_block="10.0.0.0/16", opts=child.merge(pulumi.ResourceOptions(protect=True))
-        )
+        self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block="10.0.0.0/16", opts=child.merge(pulumi.ResourceOptions(protect=True)))
         self.subnet = aws.ec2.Subnet(
             f"{name}-subnet",
             vpc_id=self.vpc.id,
