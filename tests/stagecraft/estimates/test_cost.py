@@ -205,3 +205,67 @@ def test_price_table_entries_cite_a_source_and_date() -> None:
                 "prices": {"x": {"usd": 1, "unit": "h", "description": "x", "quality": "derived"}},
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("type_", "inputs", "monthly", "basis_part"),
+    [
+        (NAT, {"availabilityMode": "regional"}, None, "no list price for regional NAT gateway"),
+        (
+            NODES,
+            {"scalingConfig": {"desiredSize": 1}, "launchTemplate": {"id": "lt-1"}},
+            None,
+            "launch template",
+        ),
+        (NODES, {"scalingConfig": {}}, None, "node count"),
+        ("aws:ec2/instance:Instance", {"instanceType": "t3.small"}, 15.18, "t3.small on-demand"),
+        ("aws:lb/loadBalancer:LoadBalancer", {"loadBalancerType": "network"}, None, "network load balancer"),
+        (
+            "aws:lb/loadBalancer:LoadBalancer",
+            {"internal": True, "subnets": ["a", "b"]},
+            16.43,
+            "0 public IPv4",
+        ),
+        ("aws:ec2/vpcEndpoint:VpcEndpoint", {"vpcEndpointType": "Interface"}, None, "subnet count"),
+        (
+            "aws:ec2/vpcEndpoint:VpcEndpoint",
+            {"vpcEndpointType": "GatewayLoadBalancer"},
+            None,
+            "GatewayLoadBalancer",
+        ),
+        ("aws:secretsmanager/secret:Secret", {}, 0.40, "one secret"),
+        ("aws:s3/bucket:Bucket", {}, None, "usage: storage"),
+        ("aws:ecr/repository:Repository", {}, None, "usage: image storage"),
+        ("aws:ecs/cluster:Cluster", {}, None, "Fargate tasks"),
+    ],
+)
+def test_pricing_rules(type_: str, inputs: dict[str, object], monthly: float | None, basis_part: str) -> None:
+    (item,) = estimate_cost(inventory(res(type_, "r", inputs)), "us-east-1").items
+    assert item.monthly_usd == monthly and basis_part in item.basis
+
+
+def test_fargate_spot_and_glacier_ir_are_listed_per_unit() -> None:
+    est = estimate_cost(
+        inventory(res("aws:ecs/cluster:Cluster", "c"), res("aws:s3/bucket:Bucket", "b")), "us-east-1"
+    )
+    prices = {p.key: p.usd for i in est.items for p in i.unit_prices}
+    assert prices["fargate_spot.vcpu_hour"] == 0.01334 and prices["s3.glacier_ir.gb_month"] == 0.004
+    assert prices["fargate_spot.gb_hour"] is None  # not in the reference: unknown, never guessed
+
+
+def test_multiple_node_types_and_performance_insights_are_noted() -> None:
+    nodes = res(NODES, "n", {"scalingConfig": {"desiredSize": 1}, "instanceTypes": ["t3.large", "t3.medium"]})
+    db = res(
+        RDS,
+        "db",
+        {
+            "engine": "postgres",
+            "instanceClass": "db.t4g.micro",
+            "allocatedStorage": 20,
+            "storageType": "gp3",
+            "performanceInsightsEnabled": True,
+        },
+    )
+    est = estimate_cost(inventory(nodes, db), "us-east-1")
+    assert any("priced as its first instance type t3.large" in a for a in est.assumptions)
+    assert any("Performance Insights is on; its price is unknown/vCPU-month" in a for a in est.assumptions)
