@@ -1,0 +1,1 @@
+"""Estimates for a recorded stage: monthly list cost and fresh-deploy time."""

@@ -1,0 +1,121 @@
+"""Monthly list-cost estimate of a recorded stage, and its text form for the plan tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from stagecraft.estimates.cost_rules import price_resource
+from stagecraft.estimates.prices import PriceTable, UnitPrice, load_prices
+from stagecraft.plan.inventory import Inventory
+
+TOP_ITEMS = 6
+"""How many of the most expensive items the tree output shows."""
+
+
+@dataclass(frozen=True)
+class CostItem:
+    """One priced resource. ``monthly_usd`` is None for usage-based or unknown prices."""
+
+    urn: str
+    type: str
+    name: str
+    monthly_usd: float | None
+    unit_prices: tuple[UnitPrice, ...]
+    basis: str
+    usage: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as it appears in the plan's ``cost.items``."""
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "monthly_usd": self.monthly_usd,
+            "unit_prices": [p.to_json() for p in self.unit_prices],
+            "basis": self.basis,
+        }
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """The stage's fixed monthly list cost (None when the region is not priced) and its items."""
+
+    monthly_usd: float | None
+    currency: str
+    region: str
+    items: tuple[CostItem, ...]
+    assumptions: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan's ``cost`` object."""
+        return {
+            "monthly_usd": self.monthly_usd,
+            "currency": self.currency,
+            "items": [i.to_json() for i in self.items],
+            "assumptions": list(self.assumptions),
+        }
+
+    @property
+    def unknown(self) -> tuple[CostItem, ...]:
+        """Items with a fixed charge whose price is not known."""
+        return tuple(i for i in self.items if i.monthly_usd is None and not i.usage)
+
+
+def estimate_cost(inventory: Inventory, region: str, table: PriceTable | None = None) -> CostEstimate:
+    """Price every resource of ``inventory`` deployed in ``region`` (items in URN order)."""
+    table = table or load_prices()
+    items: list[CostItem] = []
+    notes: list[str] = []
+    for r in sorted(inventory.resources, key=lambda r: r.urn):
+        if not r.custom:
+            continue
+        priced = price_resource(r, table)
+        if priced is None:
+            continue
+        where = r.inputs.get("region") or region
+        if where != table.region:
+            items.append(CostItem(r.urn, r.type, r.name, None, (), f"no prices for {where}", False))
+            continue
+        monthly = None if priced.monthly_usd is None else round(priced.monthly_usd, 2)
+        items.append(CostItem(r.urn, r.type, r.name, monthly, priced.unit_prices, priced.basis, priced.usage))
+        notes.extend(priced.notes)
+    assumptions = [
+        f"On-demand list prices for {table.region} in {table.currency}, {table.hours_per_month} hours per "
+        "month; no free tier, taxes, credits, savings plans or reserved capacity",
+        "Usage-based charges (data processed, log ingestion, storage, requests, Fargate tasks) are listed "
+        "per unit and not included in monthly_usd",
+    ]
+    total: float | None = round(sum(i.monthly_usd or 0.0 for i in items), 2)
+    if region != table.region:
+        total = None
+        assumptions.append(
+            f"Prices for {region} are unknown: the table holds {table.region} list prices only, "
+            "so no estimate is given rather than a guess"
+        )
+    unknown = [f"{i.type} {i.name}" for i in items if i.monthly_usd is None and not i.usage]
+    if unknown and total is not None:
+        assumptions.append(f"Not in monthly_usd (no list price): {', '.join(unknown)}")
+    assumptions.extend(notes)
+    return CostEstimate(total, table.currency, region, tuple(items), tuple(assumptions))
+
+
+def render_cost(est: CostEstimate) -> list[str]:
+    """A few readable lines: the total, the most expensive items, usage and unknown counts."""
+    if est.monthly_usd is None:
+        return [f"Cost: unknown for {est.region} (prices are known for us-east-1 only)"]
+    lines = [f"Cost: ${est.monthly_usd:,.2f}/month list price ({est.currency}, {est.region}, fixed charges)"]
+    fixed = sorted(
+        (i for i in est.items if i.monthly_usd), key=lambda i: (-(i.monthly_usd or 0.0), i.type, i.name)
+    )
+    width = max((len(f"{i.monthly_usd:,.2f}") for i in fixed[:TOP_ITEMS]), default=0)
+    lines += [f"  ${i.monthly_usd:>{width},.2f}  {i.type} {i.name}" for i in fixed[:TOP_ITEMS]]
+    if len(fixed) > TOP_ITEMS:
+        rest = sum(i.monthly_usd or 0.0 for i in fixed[TOP_ITEMS:])
+        lines.append(f"  ${rest:>{width},.2f}  {len(fixed) - TOP_ITEMS} more items")
+    usage = [i for i in est.items if i.usage]
+    if usage:
+        lines.append(f"  + usage-based charges of {len(usage)} resources, priced per unit (see --json)")
+    for i in est.unknown:
+        lines.append(f"  ? {i.type} {i.name}: {i.basis}")
+    return lines
