@@ -61,9 +61,7 @@ def test_workflows_match_the_github_workflow_schema() -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_action_is_pinned_by_commit_with_its_version(path: Path) -> None:
-    uses = [
-        line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(- )?uses:", line)
-    ]
+    uses = [line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(- )?uses:", line)]
     assert uses
     assert [line for line in uses if not PINNED.match(line)] == []
 
@@ -102,13 +100,9 @@ def test_deploy_gates_production_behind_staging_and_its_environment() -> None:
 
 def test_preview_runs_pulumi_only_with_credentials_and_plans_offline_for_forks() -> None:
     jobs = _load(WORKFLOWS / "preview.yml")["jobs"]
-    assert (
-        jobs["pulumi-preview"]["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
-    )
+    assert jobs["pulumi-preview"]["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
     assert "if" not in jobs["offline-plan"] and "id-token" not in jobs["offline-plan"]["permissions"]
-    (preview,) = [
-        s for s in _steps(jobs["pulumi-preview"]) if str(s.get("uses", "")).startswith("pulumi/actions@")
-    ]
+    (preview,) = [s for s in _steps(jobs["pulumi-preview"]) if str(s.get("uses", "")).startswith("pulumi/actions@")]
     assert preview["with"]["command"] == "preview"
     assert preview["with"]["comment-on-pr"] is True and preview["with"]["policyPacks"] == "policy"
     run = "\n".join(s.get("run", "") for s in _steps(jobs["offline-plan"]))

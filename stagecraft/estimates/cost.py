@@ -105,9 +105,7 @@ def render_cost(est: CostEstimate) -> list[str]:
     if est.monthly_usd is None:
         return [f"Cost: unknown for {est.region} (prices are known for us-east-1 only)"]
     lines = [f"Cost: ${est.monthly_usd:,.2f}/month list price ({est.currency}, {est.region}, fixed charges)"]
-    fixed = sorted(
-        (i for i in est.items if i.monthly_usd), key=lambda i: (-(i.monthly_usd or 0.0), i.type, i.name)
-    )
+    fixed = sorted((i for i in est.items if i.monthly_usd), key=lambda i: (-(i.monthly_usd or 0.0), i.type, i.name))
     width = max((len(f"{i.monthly_usd:,.2f}") for i in fixed[:TOP_ITEMS]), default=0)
     lines += [f"  ${i.monthly_usd:>{width},.2f}  {i.type} {i.name}" for i in fixed[:TOP_ITEMS]]
     if len(fixed) > TOP_ITEMS:

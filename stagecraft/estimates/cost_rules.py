@@ -135,9 +135,7 @@ def _node_group(r: RecordedResource, p: _Prices) -> Priced:
 def _instance(r: RecordedResource, p: _Prices) -> Priced:
     itype = r.inputs.get("instanceType")
     hour = p.usd(f"ec2.{itype}.hour")
-    return p.done(
-        None if hour is None else p.monthly(hour), f"{itype} on-demand 730 h (root volume not priced)"
-    )
+    return p.done(None if hour is None else p.monthly(hour), f"{itype} on-demand 730 h (root volume not priced)")
 
 
 def _load_balancer(r: RecordedResource, p: _Prices) -> Priced:
@@ -189,9 +187,7 @@ def _rds_instance(r: RecordedResource, p: _Prices) -> Priced:
     if hour is not None and gb is not None and secret is not None:
         monthly = p.monthly(hour) + storage * gb * copies + secret
     az = "Multi-AZ" if multi else "single-AZ"
-    basis = (
-        f"{engine} {klass} {az} 730 h + {storage} GB gp3 x {copies}; backup beyond provisioned per GB (usage)"
-    )
+    basis = f"{engine} {klass} {az} 730 h + {storage} GB gp3 x {copies}; backup beyond provisioned per GB (usage)"
     if r.inputs.get("manageMasterUserPassword"):
         basis += " + managed master password secret"
     return p.done(monthly, basis, notes)

@@ -137,15 +137,11 @@ def estimate_deploy(inventory: Inventory, table: DurationTable | None = None) ->
 def render_deploy(est: DeployEstimate, inventory: Inventory) -> list[str]:
     """The estimate, the critical path as ``type name`` lines, and how many types use the default."""
     by_urn = inventory.by_urn()
-    lines = [
-        f"Fresh deploy: {est.p50_minutes:.1f} min p50, {est.p90_minutes:.1f} min p90; critical path (p50):"
-    ]
+    lines = [f"Fresh deploy: {est.p50_minutes:.1f} min p50, {est.p90_minutes:.1f} min p90; critical path (p50):"]
     for urn in est.critical_path:
         r = by_urn[urn]
         lines.append(f"  {est.durations[urn].p50:>5.1f} min  {r.type} {r.name}")
     defaulted = sorted({r.type for r in inventory.resources if est.durations[r.urn].default})
     if defaulted:
-        lines.append(
-            f"  ({len(defaulted)} types without a measured duration use the default of a few seconds)"
-        )
+        lines.append(f"  ({len(defaulted)} types without a measured duration use the default of a few seconds)")
     return lines

@@ -51,9 +51,7 @@ def _stage() -> list[RecordedResource]:
     bucket = res("aws:s3/bucket:Bucket", "stg-db-backups", parent=inner.urn)
     rds = res("aws:rds/instance:Instance", "stg-db", deps=(net.urn,), parent=db.urn)
     delivery = res("stagecraft:delivery:Pipeline", "stg-app", custom=False)
-    secret = res(
-        "github:index/actionsSecret:ActionsSecret", "stg-app", deps=(eks.urn, subnet.urn), parent=delivery.urn
-    )
+    secret = res("github:index/actionsSecret:ActionsSecret", "stg-app", deps=(eks.urn, subnet.urn), parent=delivery.urn)
     provider = res("pulumi:providers:aws", "default")
     key = res("aws:kms/key:Key", 'odd "end" key')
     return [net, vpc, subnet, cluster, role, eks, db, inner, bucket, rds, delivery, secret, provider, key]

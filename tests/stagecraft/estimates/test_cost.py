@@ -245,9 +245,7 @@ def test_pricing_rules(type_: str, inputs: dict[str, object], monthly: float | N
 
 
 def test_fargate_spot_and_glacier_ir_are_listed_per_unit() -> None:
-    est = estimate_cost(
-        inventory(res("aws:ecs/cluster:Cluster", "c"), res("aws:s3/bucket:Bucket", "b")), "us-east-1"
-    )
+    est = estimate_cost(inventory(res("aws:ecs/cluster:Cluster", "c"), res("aws:s3/bucket:Bucket", "b")), "us-east-1")
     prices = {p.key: p.usd for i in est.items for p in i.unit_prices}
     assert prices["fargate_spot.vcpu_hour"] == 0.01334 and prices["s3.glacier_ir.gb_month"] == 0.004
     assert prices["fargate_spot.gb_hour"] is None  # not in the reference: unknown, never guessed
