@@ -13,6 +13,7 @@ from pathlib import Path
 
 from components.errors import ComponentInputError
 from infra.config import ConfigError
+from stagecraft.graph import mermaid
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.render import render_plan
 from stagecraft.stackfiles import StackFileError
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="show what a stack would create, offline (no credentials)")
     plan.add_argument("stack", help="stack name, e.g. staging")
     plan.add_argument("--json", action="store_true", help="print the plan contract as JSON")
+    graph = commands.add_parser("graph", help="print a Mermaid flowchart of the stack's components")
+    graph.add_argument("stack", help="stack name, e.g. staging")
     return parser
 
 
@@ -44,11 +47,20 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if mandatory else EXIT_OK
 
 
+def _graph(args: argparse.Namespace) -> int:
+    result = plan_stack(args.cwd, args.stack)
+    print(mermaid(result.inventory), end="")
+    return EXIT_OK
+
+
+COMMANDS = {"plan": _plan, "graph": _graph}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return _plan(args)
+        return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -8,6 +8,8 @@ from typing import Any
 
 from infra.config import Acknowledgement, StageConfig, load_stage_config
 from infra.program import main as program_main
+from stagecraft.estimates.cost import CostEstimate, estimate_cost
+from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
 from stagecraft.plan.inventory import Inventory
 from stagecraft.plan.mocks import PlanMocks
 from stagecraft.plan.runner import run_program
@@ -20,6 +22,8 @@ class PlanResult:
 
     config: StageConfig
     inventory: Inventory
+    cost: CostEstimate
+    deploy: DeployEstimate
     findings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -36,6 +40,8 @@ class PlanResult:
             "outputs": self.inventory.outputs,
             "findings": self.findings,
             "acknowledged": [a.to_json() for a in self.acknowledged],
+            "cost": self.cost.to_json(),
+            "deploy": self.deploy.to_json(),
         }
 
 
@@ -52,4 +58,9 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
         secret_keys=secret_keys,
         mocks=PlanMocks(region=config.region, github_owner=config.settings.repository.split("/")[0]),
     )
-    return PlanResult(config=config, inventory=inventory)
+    return PlanResult(
+        config=config,
+        inventory=inventory,
+        cost=estimate_cost(inventory, config.region),
+        deploy=estimate_deploy(inventory),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from stagecraft.estimates.cost import render_cost
+from stagecraft.estimates.deploy_time import render_deploy
 from stagecraft.plan.build import PlanResult
 from stagecraft.plan.inventory import Inventory, RecordedResource
 
@@ -54,6 +56,10 @@ def render_plan(result: PlanResult) -> str:
         lines += [f"  - [{f['level']}] {f['rule']}: {f['message']}" for f in result.findings]
     else:
         lines.append("Findings: none")
+    lines.append("")
+    lines += render_cost(result.cost)
+    lines.append("")
+    lines += render_deploy(result.deploy, inv)
     lines.append("")
     lines.append("Outputs:")
     lines += [f"  {name}: {value}" for name, value in inv.outputs.items()]

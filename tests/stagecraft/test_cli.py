@@ -46,7 +46,10 @@ def test_json_follows_the_contract(capsys: pytest.CaptureFixture[str], stack: st
     code, out = _plan_json(capsys, "--cwd", str(ROOT), "plan", stack)
     assert code == 0
     plan = json.loads(out)
-    assert set(plan) >= {"project", "stack", "resources", "outputs", "findings", "acknowledged"}
+    assert set(plan) >= {"project", "stack", "resources", "outputs", "findings", "acknowledged", "cost", "deploy"}
+    assert set(plan["cost"]) == {"monthly_usd", "currency", "items", "assumptions"}
+    assert set(plan["deploy"]) == {"p50_minutes", "p90_minutes", "critical_path"}
+    assert set(plan["deploy"]["critical_path"]) <= {r["urn"] for r in plan["resources"]}
     assert plan["project"] == "stagecraft" and plan["stack"] == stack
     urns = {r["urn"] for r in plan["resources"]}
     for resource in plan["resources"]:
@@ -146,11 +149,19 @@ def test_missing_project_and_bad_yaml_exit_2(tmp_path: Path, capsys: pytest.Capt
 def test_mandatory_finding_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     real = plan_stack(ROOT, "staging")
     finding = {"rule": "x", "level": "mandatory", "urn": None, "message": "broken"}
-    with_finding = PlanResult(config=real.config, inventory=real.inventory, findings=[finding])
+    with_finding = PlanResult(
+        config=real.config, inventory=real.inventory, cost=real.cost, deploy=real.deploy, findings=[finding]
+    )
     monkeypatch.setattr(cli, "plan_stack", lambda cwd, stack: with_finding)
     assert cli.main(["plan", "staging"]) == 1
     assert "  - [mandatory] x: broken" in capsys.readouterr().out
-    advisory = PlanResult(config=real.config, inventory=real.inventory, findings=[{**finding, "level": "advisory"}])
+    advisory = PlanResult(
+        config=real.config,
+        inventory=real.inventory,
+        cost=real.cost,
+        deploy=real.deploy,
+        findings=[{**finding, "level": "advisory"}],
+    )
     monkeypatch.setattr(cli, "plan_stack", lambda cwd, stack: advisory)
     assert cli.main(["plan", "staging"]) == 0
 
@@ -179,3 +190,10 @@ def test_secure_values_reach_the_program_as_secrets(project: Path) -> None:
     assert secret_keys == ["stagecraft:secrets"]
     assert json.loads(config["stagecraft:secrets"]) == {"environment": {"SENTRY_DSN": SECRET_PLACEHOLDER}}
     assert "v1:abc" not in json.dumps(config)
+
+
+def test_graph_prints_a_mermaid_flowchart(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cwd", str(ROOT), "graph", "staging"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("flowchart LR\n")
+    assert "Network amani-backend-staging" in out
