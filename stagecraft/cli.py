@@ -14,6 +14,7 @@ from pathlib import Path
 from components.errors import ComponentInputError
 from infra.config import ConfigError
 from stagecraft.graph import mermaid
+from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.render import render_plan
 from stagecraft.stackfiles import StackFileError
@@ -34,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan contract as JSON")
     graph = commands.add_parser("graph", help="print a Mermaid flowchart of the stack's components")
     graph.add_argument("stack", help="stack name, e.g. staging")
+    new = commands.add_parser("new-stage", help="write Pulumi.NAME.yaml from an existing stack, then plan it")
+    new.add_argument("name", help="the new stage (stack) name")
+    new.add_argument("--from", dest="source", required=True, help="stack to copy")
+    new.add_argument("--profile", help="profile of the new stage (default: the source's)")
+    new.add_argument("--cidr", help="VPC CIDR (default: the first free /16 in 10.0.0.0/8)")
+    new.add_argument("--branch", help="deploy branch (default: the stage name)")
     return parser
 
 
@@ -53,7 +60,32 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"plan": _plan, "graph": _graph}
+def _new_stage(args: argparse.Namespace) -> int:
+    try:
+        created = create_stage(
+            args.cwd, args.name, args.source, profile=args.profile, cidr=args.cidr, branch=args.branch
+        )
+    except NewStageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        result = plan_stack(args.cwd, args.name)
+    except (ConfigError, StackFileError, ComponentInputError) as exc:
+        created.path.unlink()
+        print(f"error: the new stage does not plan, so {created.path.name} was not kept:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Wrote {created.path} (VPC {created.cidr}); it plans {len(result.inventory.resources)} resources.")
+    for note in created.notes:
+        print(f"  note: {note}")
+    if created.secret_commands:
+        print("Secret values were not copied. Set them before `pulumi up`:")
+        for command in created.secret_commands:
+            print(f"  {command}")
+    print(f"Next: pulumi stack init {args.name} && pulumi preview --stack {args.name}")
+    return EXIT_OK
+
+
+COMMANDS = {"plan": _plan, "graph": _graph, "new-stage": _new_stage}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
