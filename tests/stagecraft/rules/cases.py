@@ -1,0 +1,8 @@
+"""All rule cases, gathered from the per-area modules."""
+
+from __future__ import annotations
+
+from tests.stagecraft.rules import cases_data, cases_network, cases_storage
+from tests.stagecraft.rules.builders import Case
+
+CASES: list[Case] = [*cases_network.CASES, *cases_data.CASES, *cases_storage.CASES]
