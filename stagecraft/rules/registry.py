@@ -107,15 +107,17 @@ def evaluate(
     Findings are sorted: mandatory first, then by rule id, URN and message.
     """
     level_profile = check_profile(profile)
+    custom = [r for r in inventory.resources if r.custom]
+    view = Inventory(project=inventory.project, stack=inventory.stack, resources=custom, outputs=inventory.outputs)
     findings: list[Finding] = []
     for current in rules:
         level = current.level(level_profile)
         if current.stack_check is not None:
-            findings += [Finding(current.id, level, urn, msg) for urn, msg in current.stack_check(inventory)]
+            findings += [Finding(current.id, level, urn, msg) for urn, msg in current.stack_check(view)]
             continue
         assert current.check is not None
-        for resource in inventory.resources:
-            if resource.custom and resource.type in current.types:
+        for resource in custom:
+            if resource.type in current.types:
                 for message in current.check(resource.type, resource.inputs, Options.of(resource)):
                     findings.append(
                         Finding(
