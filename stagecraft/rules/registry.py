@@ -108,7 +108,9 @@ def evaluate(
     """
     level_profile = check_profile(profile)
     custom = [r for r in inventory.resources if r.custom]
-    view = Inventory(project=inventory.project, stack=inventory.stack, resources=custom, outputs=inventory.outputs)
+    view = Inventory(
+        project=inventory.project, stack=inventory.stack, resources=custom, outputs=inventory.outputs
+    )
     findings: list[Finding] = []
     for current in rules:
         level = current.level(level_profile)

@@ -79,7 +79,10 @@ CASES = [
         "vpcConfig.endpointPublicAccess is unset (defaults to true); false required",
     ),
     eks(
-        "eks-endpoint-private", "public", {"vpcConfig": PUBLIC_VPC}, "vpcConfig.endpointPublicAccess is true; false required"
+        "eks-endpoint-private",
+        "public",
+        {"vpcConfig": PUBLIC_VPC},
+        "vpcConfig.endpointPublicAccess is true; false required",
     ),
     eks("eks-public-cidrs", "private", {}),
     eks("eks-public-cidrs", "listed", {"vpcConfig": PUBLIC_VPC}),
@@ -132,7 +135,11 @@ CASES = [
         {"instanceTypes": ["m6i.large"]},
         "instanceTypes is [m6i.large]; at least 2 types required",
     ),
-    one("ecs-container-insights", "enhanced", res(ECS_CLUSTER, "c", {"settings": [{"name": "containerInsights", "value": "enhanced"}]})),
+    one(
+        "ecs-container-insights",
+        "enhanced",
+        res(ECS_CLUSTER, "c", {"settings": [{"name": "containerInsights", "value": "enhanced"}]}),
+    ),
     one(
         "ecs-container-insights",
         "unset",

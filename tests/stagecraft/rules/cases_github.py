@@ -22,7 +22,7 @@ CLASSIC: dict[str, Any] = {
     "requiredPullRequestReviews": [REVIEWS],
     "requiredStatusChecks": [{"strict": True, "contexts": ["ci"]}],
 }
-RULES = {
+RULES: dict[str, Any] = {
     "deletion": True,
     "nonFastForward": True,
     "pullRequest": {
@@ -44,23 +44,40 @@ RULESET_INPUTS: dict[str, Any] = {
 
 
 def classic(tier: int, name: str, changes: dict[str, Any], *messages: str) -> Case:
-    return one(f"branch-protection-tier-{tier}", name, res(BRANCH_PROTECTION, "stg-main", {**CLASSIC, **changes}), *messages)
+    return one(
+        f"branch-protection-tier-{tier}",
+        name,
+        res(BRANCH_PROTECTION, "stg-main", {**CLASSIC, **changes}),
+        *messages,
+    )
 
 
-def ruleset(tier: int, name: str, changes: dict[str, Any], rules: dict[str, Any] | None = None, *messages: str) -> Case:
+def ruleset(
+    tier: int, name: str, changes: dict[str, Any], rules: dict[str, Any] | None = None, *messages: str
+) -> Case:
     inputs = {**RULESET_INPUTS, **changes, "rules": {**RULES, **(rules or {})}}
     return one(f"branch-protection-tier-{tier}", name, res(RULESET, "stg-main", inputs), *messages)
 
 
-ONE_APPROVAL = {"pullRequest": {**RULES["pullRequest"], "requiredApprovingReviewCount": 1, "requireCodeOwnerReview": False}}
+ONE_APPROVAL = {
+    "pullRequest": {
+        **RULES["pullRequest"],
+        "requiredApprovingReviewCount": 1,
+        "requireCodeOwnerReview": False,
+    }
+}
 
 CASES = [
     *(classic(t, "classic-top", {}) for t in range(1, 6)),
     *(ruleset(t, "ruleset-top", {}) for t in range(1, 6)),
     classic(1, "classic-unset-defaults", {"allowsForcePushes": None, "allowsDeletions": None}),
-    classic(1, "classic-force-push", {"allowsForcePushes": True}, "allowsForcePushes is true; false required"),
+    classic(
+        1, "classic-force-push", {"allowsForcePushes": True}, "allowsForcePushes is true; false required"
+    ),
     ruleset(1, "ruleset-no-deletion-rule", {}, {"deletion": None}, "rules.deletion is unset; true required"),
-    ruleset(1, "ruleset-disabled", {"enforcement": "disabled"}, None, "enforcement is disabled; active required"),
+    ruleset(
+        1, "ruleset-disabled", {"enforcement": "disabled"}, None, "enforcement is disabled; active required"
+    ),
     ruleset(2, "ruleset-disabled-other-tiers-silent", {"enforcement": "disabled"}, None),
     ruleset(1, "tag-ruleset-ignored", {"target": "tag"}, {"deletion": None}),
     classic(
@@ -75,13 +92,27 @@ CASES = [
         2,
         "ruleset-not-strict",
         {},
-        {"requiredStatusChecks": {"requiredChecks": [{"context": "ci"}], "strictRequiredStatusChecksPolicy": False}},
+        {
+            "requiredStatusChecks": {
+                "requiredChecks": [{"context": "ci"}],
+                "strictRequiredStatusChecksPolicy": False,
+            }
+        },
         "rules.requiredStatusChecks.strictRequiredStatusChecksPolicy is false; true required",
     ),
-    classic(3, "classic-no-checks", {"requiredStatusChecks": [{"strict": True, "contexts": []}]},
-            "requiredStatusChecks.contexts is []; at least one check required"),
-    ruleset(3, "ruleset-no-checks", {}, {"requiredStatusChecks": None},
-            "rules.requiredStatusChecks.requiredChecks is []; at least one check required"),
+    classic(
+        3,
+        "classic-no-checks",
+        {"requiredStatusChecks": [{"strict": True, "contexts": []}]},
+        "requiredStatusChecks.contexts is []; at least one check required",
+    ),
+    ruleset(
+        3,
+        "ruleset-no-checks",
+        {},
+        {"requiredStatusChecks": None},
+        "rules.requiredStatusChecks.requiredChecks is []; at least one check required",
+    ),
     classic(
         4,
         "classic-one-approval",

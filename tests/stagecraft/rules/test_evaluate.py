@@ -27,7 +27,11 @@ def test_acknowledged_floor_is_an_advisory_finding_in_every_profile(profile: str
 
 def test_findings_sort_mandatory_first_then_rule_urn_message() -> None:
     bad_db = res("aws:rds/instance:Instance", "b-db", {"multiAz": False, "storageEncrypted": True})
-    findings = evaluate(inventory(bad_db, replace(bad_db, urn=bad_db.urn.replace("b-db", "a-db"), name="a-db")), "staging", ACK)
+    findings = evaluate(
+        inventory(bad_db, replace(bad_db, urn=bad_db.urn.replace("b-db", "a-db"), name="a-db")),
+        "staging",
+        ACK,
+    )
     keys = [(f.level, f.rule, f.urn) for f in findings]
     assert keys == sorted(keys, key=lambda k: (k[0] != "mandatory", k[1], k[2] or ""))
     assert [f.level for f in findings if f.rule == FLOOR_ACKNOWLEDGED] == ["advisory"]
@@ -51,5 +55,9 @@ def test_unknown_profile_is_refused() -> None:
 
 def test_finding_json_shape() -> None:
     finding = Finding("rds-encrypted", "mandatory", "urn:x", "m")
-    assert finding.to_json() == {"rule": "rds-encrypted", "level": "mandatory", "urn": "urn:x", "message": "m"}
-
+    assert finding.to_json() == {
+        "rule": "rds-encrypted",
+        "level": "mandatory",
+        "urn": "urn:x",
+        "message": "m",
+    }

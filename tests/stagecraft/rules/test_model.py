@@ -25,7 +25,12 @@ def _check(_type: str, _inputs: Any, _options: Options) -> list[str]:
     ],
 )
 def test_inconsistent_rules_are_refused(kwargs: dict[str, Any], error: str) -> None:
-    fields: dict[str, Any] = {"levels": PRODUCTION_ONLY, "types": ("aws:kms/key:Key",), "check": _check, **kwargs}
+    fields: dict[str, Any] = {
+        "levels": PRODUCTION_ONLY,
+        "types": ("aws:kms/key:Key",),
+        "check": _check,
+        **kwargs,
+    }
     with pytest.raises(ValueError, match=error):
         Rule("x", "d", "stagecraft", "https://example.com", **fields)
 
