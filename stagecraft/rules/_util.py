@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from stagecraft.plan.inventory import Inventory, RecordedResource
+from stagecraft.rules.model import Options
 
 UNSET = "unset"
 
@@ -130,3 +131,27 @@ def attached(
     for candidate in inventory.of_type(type_):
         if references(candidate, target, field, name_key):
             yield candidate
+
+
+def expect(
+    key: str, want: str, ok: Callable[[Any], bool]
+) -> Callable[[str, Mapping[str, Any], Any], list[str]]:
+    """A check that one input satisfies ``ok``; the message says what it is and what is required."""
+
+    def check(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
+        value = inputs.get(key)
+        return [] if ok(value) else [f"{key} is {show(value)}; {want} required"]
+
+    return check
+
+
+def attached_to(
+    inventory: Inventory, source: RecordedResource, type_: str, field: str
+) -> list[RecordedResource]:
+    """The resources of ``type_`` that ``source`` points at through ``field`` (dependency or name)."""
+    found = []
+    for target in inventory.of_type(type_):
+        name = target.inputs.get("name")
+        if target.urn in source.dependencies or (isinstance(name, str) and source.inputs.get(field) == name):
+            found.append(target)
+    return found

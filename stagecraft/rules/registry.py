@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from stagecraft.plan.inventory import Inventory
-from stagecraft.rules import compute, data, github, identity, network
+from stagecraft.rules import compute, github, identity, network, rds, storage
 from stagecraft.rules.model import PROFILES, Finding, NotApplicable, Options, Profile, Rule
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*network.RULES, *data.RULES, *compute.RULES, *identity.RULES, *github.RULES),
+        (*network.RULES, *rds.RULES, *storage.RULES, *compute.RULES, *identity.RULES, *github.RULES),
         key=lambda r: r.id,
     )
 )

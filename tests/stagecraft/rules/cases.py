@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from tests.stagecraft.rules import (
     cases_compute,
-    cases_data,
     cases_github,
     cases_identity,
     cases_network,
+    cases_rds,
     cases_storage,
 )
 from tests.stagecraft.rules.builders import Case
 
 CASES: list[Case] = [
     *cases_network.CASES,
-    *cases_data.CASES,
+    *cases_rds.CASES,
     *cases_storage.CASES,
     *cases_compute.CASES,
     *cases_identity.CASES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stagecraft.plan.inventory import RecordedResource
-from stagecraft.rules.data import (
+from stagecraft.rules.storage import (
     BUCKET,
     BUCKET_POLICY,
     KEY,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stagecraft.rules.data import DB, DB_SUBNET_GROUP, PARAMETER_GROUP
+from stagecraft.rules.rds import DB, DB_SUBNET_GROUP, PARAMETER_GROUP
 from tests.stagecraft.rules.builders import Case, one, res
 
 GOOD_DB: dict[str, Any] = {
