@@ -8,8 +8,8 @@ planning it; a file that does not plan is removed again.
 
 from __future__ import annotations
 
-import ipaddress
 import io
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -13,6 +13,7 @@ from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
 from stagecraft.plan.inventory import Inventory
 from stagecraft.plan.mocks import PlanMocks
 from stagecraft.plan.runner import run_program
+from stagecraft.rules import evaluate
 from stagecraft.stackfiles import load_stack
 
 
@@ -58,9 +59,11 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
         secret_keys=secret_keys,
         mocks=PlanMocks(region=config.region, github_owner=config.settings.repository.split("/")[0]),
     )
+    findings = evaluate(inventory, config.profile, [a.to_json() for a in config.acknowledged])
     return PlanResult(
         config=config,
         inventory=inventory,
         cost=estimate_cost(inventory, config.region),
         deploy=estimate_deploy(inventory),
+        findings=[f.to_json() for f in findings],
     )

@@ -107,9 +107,7 @@ def principals(statement: Mapping[str, Any]) -> list[str]:
 
 def is_public_allow(statement: Mapping[str, Any]) -> bool:
     """An Allow to everyone (``*`` or ``{"AWS": "*"}``) with no Condition narrowing it."""
-    return (
-        statement.get("Effect") == "Allow" and "*" in principals(statement) and not statement.get("Condition")
-    )
+    return statement.get("Effect") == "Allow" and "*" in principals(statement) and not statement.get("Condition")
 
 
 def references(resource: RecordedResource, target: RecordedResource, field: str, name_key: str) -> bool:
@@ -133,9 +131,7 @@ def attached(
             yield candidate
 
 
-def expect(
-    key: str, want: str, ok: Callable[[Any], bool]
-) -> Callable[[str, Mapping[str, Any], Any], list[str]]:
+def expect(key: str, want: str, ok: Callable[[Any], bool]) -> Callable[[str, Mapping[str, Any], Any], list[str]]:
     """A check that one input satisfies ``ok``; the message says what it is and what is required."""
 
     def check(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
@@ -145,9 +141,7 @@ def expect(
     return check
 
 
-def attached_to(
-    inventory: Inventory, source: RecordedResource, type_: str, field: str
-) -> list[RecordedResource]:
+def attached_to(inventory: Inventory, source: RecordedResource, type_: str, field: str) -> list[RecordedResource]:
     """The resources of ``type_`` that ``source`` points at through ``field`` (dependency or name)."""
     found = []
     for target in inventory.of_type(type_):

@@ -28,9 +28,7 @@ def _imdsv2(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[st
         messages.append(f'metadataOptions.httpTokens is {show(tokens)}; "required" (IMDSv2) required')
     if not is_true(inputs.get("updateDefaultVersion")):
         shown = show(inputs.get("updateDefaultVersion"))
-        messages.append(
-            f"updateDefaultVersion is {shown}; true required (the control reads the default version)"
-        )
+        messages.append(f"updateDefaultVersion is {shown}; true required (the control reads the default version)")
     return messages
 
 
@@ -38,8 +36,7 @@ def _hop_limit(_type: str, inputs: Mapping[str, Any], _options: Options) -> list
     limit = as_map(inputs.get("metadataOptions")).get("httpPutResponseHopLimit")
     if number(limit) != 1:
         return [
-            f"metadataOptions.httpPutResponseHopLimit is {show(limit)}; "
-            "1 required (pods use IRSA, not the node role)"
+            f"metadataOptions.httpPutResponseHopLimit is {show(limit)}; 1 required (pods use IRSA, not the node role)"
         ]
     return []
 
@@ -77,10 +74,7 @@ def _eks_public_cidrs(_type: str, inputs: Mapping[str, Any], _options: Options) 
         return []
     cidrs = strings(config.get("publicAccessCidrs"))
     if not cidrs or "0.0.0.0/0" in cidrs:
-        return [
-            f"vpcConfig.publicAccessCidrs is {show(cidrs or None)} on a public endpoint; "
-            "a narrower list required"
-        ]
+        return [f"vpcConfig.publicAccessCidrs is {show(cidrs or None)} on a public endpoint; a narrower list required"]
     return []
 
 
@@ -88,10 +82,7 @@ def _eks_secrets(_type: str, inputs: Mapping[str, Any], _options: Options) -> li
     config = as_map(inputs.get("encryptionConfig"))
     resources = strings(config.get("resources"))
     if "secrets" not in resources or not as_map(config.get("provider")).get("keyArn"):
-        return [
-            f"encryptionConfig.resources is {show(resources or None)}; "
-            "secrets with a provider.keyArn required"
-        ]
+        return [f"encryptionConfig.resources is {show(resources or None)}; secrets with a provider.keyArn required"]
     return []
 
 
@@ -106,20 +97,12 @@ def _eks_logs(required: tuple[str, ...]) -> Any:
 
 
 def _no_remote_access(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
-    return (
-        ["remoteAccess is set; unset required (use SSM, not SSH)"]
-        if as_map(inputs.get("remoteAccess"))
-        else []
-    )
+    return ["remoteAccess is set; unset required (use SSM, not SSH)"] if as_map(inputs.get("remoteAccess")) else []
 
 
 def _node_subnets(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
     subnets = as_list(inputs.get("subnetIds"))
-    return (
-        []
-        if len(subnets) >= 2
-        else [f"subnetIds has {len(subnets)} subnet(s); at least 2 (in 2 AZs) required"]
-    )
+    return [] if len(subnets) >= 2 else [f"subnetIds has {len(subnets)} subnet(s); at least 2 (in 2 AZs) required"]
 
 
 def _node_types(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:

@@ -103,9 +103,7 @@ def policy_for(rule: Rule, profile: Profile) -> Policy:
     level = _LEVELS[rule.level(profile)]
     common: Mapping[str, Any] = {"enforcement_level": level, "url": rule.url, "tags": [rule.control]}
     if rule.check is not None:
-        return ResourceValidationPolicy(
-            rule.id, rule.description, validate=resource_validator(rule), **common
-        )
+        return ResourceValidationPolicy(rule.id, rule.description, validate=resource_validator(rule), **common)
     return StackValidationPolicy(rule.id, rule.description, validate=stack_validator(rule), **common)
 
 

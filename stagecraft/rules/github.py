@@ -90,11 +90,7 @@ def _tier_check(tier: int) -> Callable[[str, Mapping[str, Any], Options], list[s
             if inputs.get("target") != "branch":
                 return []
             if inputs.get("enforcement") != "active":
-                return (
-                    [f"enforcement is {show(inputs.get('enforcement'))}; active required"]
-                    if tier == 1
-                    else []
-                )
+                return [f"enforcement is {show(inputs.get('enforcement'))}; active required"] if tier == 1 else []
             settings = RULESET_TIERS[tier]
         messages = []
         for setting in settings:

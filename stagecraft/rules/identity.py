@@ -82,25 +82,20 @@ def _trust(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str
         equals = as_map(condition.get("StringEquals"))
         loose = sorted(k for k in condition if k != "StringEquals")
         if loose:
-            messages.append(
-                f"assumeRolePolicy uses {', '.join(loose)}; only StringEquals on aud and sub allowed"
-            )
+            messages.append(f"assumeRolePolicy uses {', '.join(loose)}; only StringEquals on aud and sub allowed")
         github = any(GITHUB_ISSUER in p for p in principals(statement))
         for claim in ("aud", "sub"):
             keys = [k for k in equals if k.endswith(f":{claim}")]
             values = [v for k in keys for v in strings(equals[k])]
             if not values:
-                messages.append(
-                    f"assumeRolePolicy has no StringEquals on :{claim}; an exact {claim} required"
-                )
+                messages.append(f"assumeRolePolicy has no StringEquals on :{claim}; an exact {claim} required")
             elif any("*" in v or "?" in v for v in values):
                 messages.append(f"assumeRolePolicy :{claim} is {show(values)}; no wildcards allowed")
             elif github and claim == "aud" and values != ["sts.amazonaws.com"]:
                 messages.append(f"assumeRolePolicy :aud is {show(values)}; sts.amazonaws.com required")
             elif github and claim == "sub" and not all(GITHUB_SUB.match(v) for v in values):
                 messages.append(
-                    f"assumeRolePolicy :sub is {show(values)}; "
-                    "repo:<owner>/<repo>:environment:<name> required"
+                    f"assumeRolePolicy :sub is {show(values)}; repo:<owner>/<repo>:environment:<name> required"
                 )
     return messages
 

@@ -55,9 +55,7 @@ def _open_ingress(_type: str, inputs: Mapping[str, Any], _options: Options) -> l
             cidrs = strings(entry.get("cidrBlocks")) + strings(entry.get("ipv6CidrBlocks"))
             entries.append((entry, cidrs, "protocol"))
     elif _type == SG_INGRESS:
-        entries.append(
-            (inputs, strings(inputs.get("cidrIpv4")) + strings(inputs.get("cidrIpv6")), "ipProtocol")
-        )
+        entries.append((inputs, strings(inputs.get("cidrIpv4")) + strings(inputs.get("cidrIpv6")), "ipProtocol"))
     elif inputs.get("type") == "ingress":
         cidrs = strings(inputs.get("cidrBlocks")) + strings(inputs.get("ipv6CidrBlocks"))
         entries.append((inputs, cidrs, "protocol"))
@@ -68,8 +66,7 @@ def _open_ingress(_type: str, inputs: Mapping[str, Any], _options: Options) -> l
             if protocol in ("tcp", "6") and low == high and low in AUTHORIZED_PORTS:
                 continue
             messages.append(
-                f"ingress from {cidr} on {protocol} {low}-{high}; "
-                "only tcp 80 and 443 may be open to the internet"
+                f"ingress from {cidr} on {protocol} {low}-{high}; only tcp 80 and 443 may be open to the internet"
             )
     return messages
 
@@ -92,22 +89,16 @@ def _nacl_admin_ports(_type: str, inputs: Mapping[str, Any], _options: Options) 
         hit = [p for p in (22, 3389) if low <= p <= high]
         if hit:
             ports = " and ".join(str(p) for p in hit)
-            messages.append(
-                f"{what} allows {protocol} {low}-{high} from {show(cidrs)}; port {ports} must not be open"
-            )
+            messages.append(f"{what} allows {protocol} {low}-{high} from {show(cidrs)}; port {ports} must not be open")
     return messages
 
 
 def _nacls_in_use(inventory: Inventory) -> list[tuple[str | None, str]]:
     found: list[tuple[str | None, str]] = []
     for acl in inventory.of_type(NACL):
-        if as_list(acl.inputs.get("subnetIds")) or any(
-            attached(inventory, acl, NACL_ASSOCIATION, "networkAclId")
-        ):
+        if as_list(acl.inputs.get("subnetIds")) or any(attached(inventory, acl, NACL_ASSOCIATION, "networkAclId")):
             continue
-        found.append(
-            (acl.urn, f"{label(acl)}: subnetIds is empty and no association exists; remove unused ACLs")
-        )
+        found.append((acl.urn, f"{label(acl)}: subnetIds is empty and no association exists; remove unused ACLs"))
     return found
 
 
@@ -164,9 +155,7 @@ def _interface_endpoints(inventory: Inventory) -> list[tuple[str | None, str]]:
                 continue
             kind = endpoint.inputs.get("vpcEndpointType")
             if kind != "Interface":
-                found.append(
-                    (endpoint.urn, f"{label(endpoint)}: vpcEndpointType is {show(kind)}; Interface required")
-                )
+                found.append((endpoint.urn, f"{label(endpoint)}: vpcEndpointType is {show(kind)}; Interface required"))
             elif not is_true(endpoint.inputs.get("privateDnsEnabled")):
                 dns = show(endpoint.inputs.get("privateDnsEnabled"))
                 found.append((endpoint.urn, f"{label(endpoint)}: privateDnsEnabled is {dns}; true required"))
@@ -194,9 +183,7 @@ def _nat_per_az(inventory: Inventory) -> list[tuple[str | None, str]]:
         if not nats or any(vpc.urn in n.dependencies for n in regional):
             continue
         zones = {str(s.inputs.get("availabilityZone")) for s in subnets if s.inputs.get("availabilityZone")}
-        covered = {
-            str(s.inputs.get("availabilityZone")) for s in subnets for n in nats if s.urn in n.dependencies
-        }
+        covered = {str(s.inputs.get("availabilityZone")) for s in subnets for n in nats if s.urn in n.dependencies}
         missing = sorted(zones - covered)
         if missing:
             found.append(

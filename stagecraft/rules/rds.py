@@ -54,11 +54,7 @@ def _db_port(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[s
 
 
 def _db_username(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
-    if (
-        inputs.get("snapshotIdentifier")
-        or inputs.get("replicateSourceDb")
-        or inputs.get("restoreToPointInTime")
-    ):
+    if inputs.get("snapshotIdentifier") or inputs.get("replicateSourceDb") or inputs.get("restoreToPointInTime"):
         return []  # the username comes from the source
     user = inputs.get("username")
     if not user or user == "postgres":

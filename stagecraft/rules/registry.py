@@ -19,16 +19,12 @@ RULES: tuple[Rule, ...] = tuple(
 FLOOR_ACKNOWLEDGED = "floor-acknowledged"
 """The id of the advisory finding recording an acknowledged weakening of a production floor."""
 
-_NO_TASKS = (
-    "this project creates no ECS services, task definitions or task sets (workloads deploy from app repos)"
-)
+_NO_TASKS = "this project creates no ECS services, task definitions or task sets (workloads deploy from app repos)"
 _RUNTIME = "needs running instances or AWS-created data, not declared resources"
 _ACCOUNT = "an account- or Region-level setting, created once outside the per-stage stacks"
 
 NOT_APPLICABLE: tuple[NotApplicable, ...] = (
-    NotApplicable(
-        "FSBP EC2.1, EC2.3, EC2.4, EC2.8, EC2.9, EC2.17, EC2.24, EC2.180", _RUNTIME + " (EKS nodes)"
-    ),
+    NotApplicable("FSBP EC2.1, EC2.3, EC2.4, EC2.8, EC2.9, EC2.17, EC2.24, EC2.180", _RUNTIME + " (EKS nodes)"),
     NotApplicable("FSBP EC2.7, EC2.172, S3.1, RDS.21, RDS.22, GuardDuty.*, Inspector.2, Config.1", _ACCOUNT),
     NotApplicable(
         "FSBP EC2.10, EC2.57, EC2.58, EC2.60",
@@ -36,18 +32,14 @@ NOT_APPLICABLE: tuple[NotApplicable, ...] = (
         "each interface endpoint costs per AZ-hour, so these are suppressed with this rationale "
         "(the needed endpoints are rule vpc-interface-endpoints)",
     ),
-    NotApplicable(
-        "FSBP EC2.20, EC2.23, EC2.51, EC2.171, EC2.173", "no VPN, transit gateway, Client VPN or Spot Fleet"
-    ),
+    NotApplicable("FSBP EC2.20, EC2.23, EC2.51, EC2.171, EC2.173", "no VPN, transit gateway, Client VPN or Spot Fleet"),
     NotApplicable(
         "FSBP AutoScaling.1, AutoScaling.9",
         "node-group ASGs are created by EKS, use launch templates and no load balancer",
     ),
     NotApplicable("FSBP AutoScaling.3, AutoScaling.5, AutoScaling.4", "launch configurations are not used"),
     NotApplicable("FSBP ECS.1, ECS.2, ECS.3, ECS.4, ECS.5, ECS.8, ECS.9, ECS.10, ECS.16", _NO_TASKS),
-    NotApplicable(
-        "FSBP EKS.2, ECS.10", "time-dependent (supported or latest version changes with the calendar)"
-    ),
+    NotApplicable("FSBP EKS.2, ECS.10", "time-dependent (supported or latest version changes with the calendar)"),
     NotApplicable("FSBP RDS.1, RDS.4", _RUNTIME + " (snapshots)"),
     NotApplicable(
         "FSBP RDS.19, RDS.20",
@@ -55,17 +47,14 @@ NOT_APPLICABLE: tuple[NotApplicable, ...] = (
     ),
     NotApplicable(
         "FSBP RDS.7, RDS.12, RDS.14-16, RDS.24, RDS.27, RDS.34, RDS.35, RDS.37, RDS.40-45, RDS.47, RDS.48",
-        "Aurora cluster, SQL Server, MariaDB and RDS Proxy controls; "
-        "only a PostgreSQL DB instance is created",
+        "Aurora cluster, SQL Server, MariaDB and RDS Proxy controls; only a PostgreSQL DB instance is created",
     ),
     NotApplicable(
         "FSBP S3.9",
         "server access logging needs a dedicated log bucket, which itself fails S3.9; "
         "CloudTrail data events cover backup-bucket access (account level)",
     ),
-    NotApplicable(
-        "FSBP S3.19, S3.24, S3.25", "no access points, Multi-Region Access Points or directory buckets"
-    ),
+    NotApplicable("FSBP S3.19, S3.24, S3.25", "no access points, Multi-Region Access Points or directory buckets"),
     NotApplicable("FSBP KMS.3", _RUNTIME + " (key state); rule stateful-protected keeps keys from deletion"),
     NotApplicable("FSBP IAM.2-IAM.8", "no IAM users or access keys (GitHub OIDC); account state"),
     NotApplicable(
@@ -108,9 +97,7 @@ def evaluate(
     """
     level_profile = check_profile(profile)
     custom = [r for r in inventory.resources if r.custom]
-    view = Inventory(
-        project=inventory.project, stack=inventory.stack, resources=custom, outputs=inventory.outputs
-    )
+    view = Inventory(project=inventory.project, stack=inventory.stack, resources=custom, outputs=inventory.outputs)
     findings: list[Finding] = []
     for current in rules:
         level = current.level(level_profile)
@@ -122,9 +109,7 @@ def evaluate(
             if resource.type in current.types:
                 for message in current.check(resource.type, resource.inputs, Options.of(resource)):
                     findings.append(
-                        Finding(
-                            current.id, level, resource.urn, f"{resource.type} {resource.name}: {message}"
-                        )
+                        Finding(current.id, level, resource.urn, f"{resource.type} {resource.name}: {message}")
                     )
     for ack in acknowledged:
         message = f"production floor {ack['key']} weakened, acknowledged: {ack['reason']}"

@@ -80,9 +80,7 @@ def _sse(resource: RecordedResource) -> str | None:
 
 def _versioning(resource: RecordedResource) -> str | None:
     status = as_map(resource.inputs.get("versioningConfiguration")).get("status")
-    return (
-        None if status == "Enabled" else f"versioningConfiguration.status is {show(status)}; Enabled required"
-    )
+    return None if status == "Enabled" else f"versioningConfiguration.status is {show(status)}; Enabled required"
 
 
 def _lifecycle(resource: RecordedResource) -> str | None:
@@ -92,11 +90,7 @@ def _lifecycle(resource: RecordedResource) -> str | None:
 
 def _ownership(resource: RecordedResource) -> str | None:
     value = as_map(resource.inputs.get("rule")).get("objectOwnership")
-    return (
-        None
-        if value == "BucketOwnerEnforced"
-        else f"objectOwnership is {show(value)}; BucketOwnerEnforced required"
-    )
+    return None if value == "BucketOwnerEnforced" else f"objectOwnership is {show(value)}; BucketOwnerEnforced required"
 
 
 def _object_lock(resource: RecordedResource) -> str | None:
@@ -129,8 +123,7 @@ def _public_policy(_type: str, inputs: Mapping[str, Any], _options: Options) -> 
     for statement in policy_statements(inputs.get("policy")):
         if is_public_allow(statement):
             messages.append(
-                f"policy allows {show(strings(statement.get('Action')))} to principal *; "
-                "no public grants allowed"
+                f"policy allows {show(strings(statement.get('Action')))} to principal *; no public grants allowed"
             )
     return messages
 
@@ -142,8 +135,7 @@ def _bucket_admin_grants(_type: str, inputs: Mapping[str, Any], _options: Option
         risky = [a for a in actions if a in BLOCKED_BUCKET_ACTIONS or a in ("s3:*", "*")]
         if statement.get("Effect") == "Allow" and risky:
             messages.append(
-                f"policy allows {show(risky)}; "
-                "bucket policies must not grant policy, ACL or encryption changes"
+                f"policy allows {show(risky)}; bucket policies must not grant policy, ACL or encryption changes"
             )
     return messages
 
@@ -184,17 +176,14 @@ def _ecr_kms(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[s
 
 def _scan_on_push(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
     value = as_map(inputs.get("imageScanningConfiguration")).get("scanOnPush")
-    return (
-        [] if is_true(value) else [f"imageScanningConfiguration.scanOnPush is {show(value)}; true required"]
-    )
+    return [] if is_true(value) else [f"imageScanningConfiguration.scanOnPush is {show(value)}; true required"]
 
 
 def _log_retention(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
     days = number(inputs.get("retentionInDays"))
     if days is None or days < MIN_LOG_RETENTION_DAYS:
         return [
-            f"retentionInDays is {show(inputs.get('retentionInDays'))}; "
-            f"at least {MIN_LOG_RETENTION_DAYS} days required"
+            f"retentionInDays is {show(inputs.get('retentionInDays'))}; at least {MIN_LOG_RETENTION_DAYS} days required"
         ]
     return []
 
@@ -357,8 +346,7 @@ RULES = (
     ),
     Rule(
         "log-retention",
-        f"Log groups set retentionInDays to at least {MIN_LOG_RETENTION_DAYS} "
-        "(unset never expires: unbounded cost).",
+        f"Log groups set retentionInDays to at least {MIN_LOG_RETENTION_DAYS} (unset never expires: unbounded cost).",
         "CloudWatch.16 (non-FSBP)",
         f"{CW_DOC}#cloudwatch-16",
         PRODUCTION_ONLY,

@@ -52,9 +52,7 @@ def classic(tier: int, name: str, changes: dict[str, Any], *messages: str) -> Ca
     )
 
 
-def ruleset(
-    tier: int, name: str, changes: dict[str, Any], rules: dict[str, Any] | None = None, *messages: str
-) -> Case:
+def ruleset(tier: int, name: str, changes: dict[str, Any], rules: dict[str, Any] | None = None, *messages: str) -> Case:
     inputs = {**RULESET_INPUTS, **changes, "rules": {**RULES, **(rules or {})}}
     return one(f"branch-protection-tier-{tier}", name, res(RULESET, "stg-main", inputs), *messages)
 
@@ -71,13 +69,9 @@ CASES = [
     *(classic(t, "classic-top", {}) for t in range(1, 6)),
     *(ruleset(t, "ruleset-top", {}) for t in range(1, 6)),
     classic(1, "classic-unset-defaults", {"allowsForcePushes": None, "allowsDeletions": None}),
-    classic(
-        1, "classic-force-push", {"allowsForcePushes": True}, "allowsForcePushes is true; false required"
-    ),
+    classic(1, "classic-force-push", {"allowsForcePushes": True}, "allowsForcePushes is true; false required"),
     ruleset(1, "ruleset-no-deletion-rule", {}, {"deletion": None}, "rules.deletion is unset; true required"),
-    ruleset(
-        1, "ruleset-disabled", {"enforcement": "disabled"}, None, "enforcement is disabled; active required"
-    ),
+    ruleset(1, "ruleset-disabled", {"enforcement": "disabled"}, None, "enforcement is disabled; active required"),
     ruleset(2, "ruleset-disabled-other-tiers-silent", {"enforcement": "disabled"}, None),
     ruleset(1, "tag-ruleset-ignored", {"target": "tag"}, {"deletion": None}),
     classic(

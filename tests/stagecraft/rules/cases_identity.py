@@ -35,9 +35,7 @@ IRSA = {
         f"{EKS_ISSUER}:sub": "system:serviceaccount:app:api",
     }
 }
-SERVICE_TRUST = policy(
-    {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}
-)
+SERVICE_TRUST = policy({"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"})
 ADMIN = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 SCOPED = {
     "Effect": "Allow",
@@ -76,9 +74,7 @@ CASES = [
     one(
         "iam-no-kms-decrypt-all",
         "key-arn",
-        res(
-            ROLE_POLICY, "p", {"policy": policy({**DECRYPT_ALL, "Resource": "arn:aws:kms:us-east-1:1:key/k"})}
-        ),
+        res(ROLE_POLICY, "p", {"policy": policy({**DECRYPT_ALL, "Resource": "arn:aws:kms:us-east-1:1:key/k"})}),
     ),
     one(
         "iam-no-kms-decrypt-all",
@@ -87,9 +83,7 @@ CASES = [
         'policy allows [kms:Decrypt] on Resource "*"; name the key ARNs',
     ),
     one("oidc-trust-exact", "github-exact", role(EXACT)),
-    one(
-        "oidc-trust-exact", "irsa-exact", role(IRSA, f"arn:aws:iam::123456789012:oidc-provider/{EKS_ISSUER}")
-    ),
+    one("oidc-trust-exact", "irsa-exact", role(IRSA, f"arn:aws:iam::123456789012:oidc-provider/{EKS_ISSUER}")),
     one("oidc-trust-exact", "service-role", res(ROLE, "r", {"assumeRolePolicy": SERVICE_TRUST})),
     one(
         "oidc-trust-exact",

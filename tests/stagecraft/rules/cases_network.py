@@ -178,10 +178,7 @@ CASES = [
         "nacl-in-use",
         "unused",
         (acl,),
-        (
-            "aws:ec2/networkAcl:NetworkAcl stg-acl: subnetIds is empty and no association exists; "
-            "remove unused ACLs",
-        ),
+        ("aws:ec2/networkAcl:NetworkAcl stg-acl: subnetIds is empty and no association exists; remove unused ACLs",),
     ),
     Case(
         "default-sg-closed",

@@ -38,13 +38,9 @@ def _db_case(rule: str, name: str, changes: dict[str, Any], *messages: str) -> C
 
 RESOURCE_CASES = [
     _db_case("rds-not-public", "private", {}),
-    _db_case(
-        "rds-not-public", "public", {"publiclyAccessible": True}, "publiclyAccessible is true; false required"
-    ),
+    _db_case("rds-not-public", "public", {"publiclyAccessible": True}, "publiclyAccessible is true; false required"),
     _db_case("rds-encrypted", "encrypted", {}),
-    _db_case(
-        "rds-encrypted", "unset", {"storageEncrypted": None}, "storageEncrypted is unset; true required"
-    ),
+    _db_case("rds-encrypted", "unset", {"storageEncrypted": None}, "storageEncrypted is unset; true required"),
     _db_case("rds-multi-az", "multi", {}),
     _db_case("rds-multi-az", "single", {"multiAz": False}, "multiAz is false; true required"),
     _db_case("rds-enhanced-monitoring", "60", {}),
@@ -96,9 +92,7 @@ RESOURCE_CASES = [
         "autoMinorVersionUpgrade is false; true required",
     ),
     _db_case("rds-copy-tags", "on", {}),
-    _db_case(
-        "rds-copy-tags", "unset", {"copyTagsToSnapshot": None}, "copyTagsToSnapshot is unset; true required"
-    ),
+    _db_case("rds-copy-tags", "unset", {"copyTagsToSnapshot": None}, "copyTagsToSnapshot is unset; true required"),
     _db_case("rds-custom-port", "5433", {}),
     _db_case("rds-custom-port", "5432", {"port": 5432}, "port is 5432; a port other than 5432 required"),
     _db_case(
@@ -183,29 +177,20 @@ STACK_CASES = [
         "rds-force-ssl",
         "default-group",
         (res(DB, "stg-db", {}),),
-        (
-            f"{DB} stg-db: parameterGroupName names no managed {PARAMETER_GROUP}; "
-            "one with rds.force_ssl 1 required",
-        ),
+        (f"{DB} stg-db: parameterGroupName names no managed {PARAMETER_GROUP}; one with rds.force_ssl 1 required",),
     ),
     Case("rds-private-subnets", "nat-routed", _routed(private_rt)),
     Case(
         "rds-private-subnets",
         "igw-inline",
         _routed(public_rt),
-        (
-            f"{DB} stg-db: subnet stg-db-a of stg-db-subnets routes to an internet gateway; "
-            "private subnets required",
-        ),
+        (f"{DB} stg-db: subnet stg-db-a of stg-db-subnets routes to an internet gateway; private subnets required",),
     ),
     Case(
         "rds-private-subnets",
         "igw-route-resource",
         (*_routed(private_rt), route_resource),
-        (
-            f"{DB} stg-db: subnet stg-db-a of stg-db-subnets routes to an internet gateway; "
-            "private subnets required",
-        ),
+        (f"{DB} stg-db: subnet stg-db-a of stg-db-subnets routes to an internet gateway; private subnets required",),
     ),
 ]
 

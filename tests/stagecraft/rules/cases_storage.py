@@ -42,9 +42,7 @@ ALL_ON = {
 
 def sub(type_: str, inputs: dict[str, Any], target: RecordedResource = bucket) -> RecordedResource:
     """A bucket sub-resource pointing at ``target``."""
-    return res(
-        type_, f"stg-backups-{type_.rsplit(':', 1)[-1].lower()}", {"bucket": "b", **inputs}, deps=(target,)
-    )
+    return res(type_, f"stg-backups-{type_.rsplit(':', 1)[-1].lower()}", {"bucket": "b", **inputs}, deps=(target,))
 
 
 def _bucket_cases(
@@ -100,11 +98,7 @@ CASES = [
     *_bucket_cases(
         "s3-sse-kms",
         SSE,
-        {
-            "rules": [
-                {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "k"}}
-            ]
-        },
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "k"}}]},
         {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]},
         "sseAlgorithm is AES256; aws:kms required",
         "SSE with aws:kms",
@@ -162,8 +156,7 @@ CASES = [
                 )
             },
         ),
-        "policy allows [s3:PutBucketPolicy]; "
-        "bucket policies must not grant policy, ACL or encryption changes",
+        "policy allows [s3:PutBucketPolicy]; bucket policies must not grant policy, ACL or encryption changes",
     ),
     one("ecr-scan-on-push", "on", res(REPOSITORY, "r", {"imageScanningConfiguration": {"scanOnPush": True}})),
     one(
@@ -237,11 +230,7 @@ CASES = [
         res(
             KEY,
             "k",
-            {
-                "policy": policy(
-                    {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
-                )
-            },
+            {"policy": policy({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"})},
         ),
         "policy allows [kms:Decrypt] to principal *; no public grants allowed",
     ),

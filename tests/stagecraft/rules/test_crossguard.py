@@ -66,9 +66,7 @@ def run_pack(inv: Inventory, profile: str = "production") -> list[Violation]:
     ]
     by_urn = {p.urn: p for p in stack_resources}
     for resource, policy_resource in zip(inv.resources, stack_resources, strict=True):
-        policy_resource.property_dependencies = {
-            "x": [by_urn[d] for d in resource.dependencies if d in by_urn]
-        }
+        policy_resource.property_dependencies = {"x": [by_urn[d] for d in resource.dependencies if d in by_urn]}
     for policy in policies(profile):
         if isinstance(policy, ResourceValidationPolicy):
             for r in inv.resources:
@@ -117,8 +115,7 @@ def test_unknown_values_surface_as_unknown_value_errors() -> None:
     log = res("aws:ec2/flowLog:FlowLog", "f", {"trafficType": UNKNOWN_STRING_VALUE}, deps=(vpc,))
     (policy,) = [p for p in policies() if p.name == "vpc-flow-logs"]
     resources = [
-        PolicyResource(r.type, engine_props(r.inputs), r.urn, r.name, _opts(r), None, None, [], {})
-        for r in (vpc, log)
+        PolicyResource(r.type, engine_props(r.inputs), r.urn, r.name, _opts(r), None, None, [], {}) for r in (vpc, log)
     ]
     resources[1].dependencies = [resources[0]]
     assert isinstance(policy, StackValidationPolicy)

@@ -21,9 +21,7 @@ def test_docs_table_lists_every_rule_with_its_levels() -> None:
     text = rules_markdown()
     for rule in RULES:
         levels = " | ".join(rule.levels[p] for p in PROFILES)
-        assert f"| `{rule.id}` |" in text and text.split(f"| `{rule.id}` |")[1].split("\n")[0].endswith(
-            f"| {levels} |"
-        )
+        assert f"| `{rule.id}` |" in text and text.split(f"| `{rule.id}` |")[1].split("\n")[0].endswith(f"| {levels} |")
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -40,9 +40,7 @@ def _network(name: str) -> list[aws.ec2.Subnet]:
             vpc_id=vpc.id,
             routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
         )
-        aws.ec2.RouteTableAssociation(
-            f"{name}-private-rta-{zone}", route_table_id=table.id, subnet_id=subnet.id
-        )
+        aws.ec2.RouteTableAssociation(f"{name}-private-rta-{zone}", route_table_id=table.id, subnet_id=subnet.id)
         private.append(subnet)
     return private
 
@@ -94,9 +92,7 @@ def _data(name: str, subnets: list[aws.ec2.Subnet]) -> None:
         f"{name}-sse",
         bucket=bucket.id,
         rules=[
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=by_default
-            )
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(apply_server_side_encryption_by_default=by_default)
         ],
     )
     aws.s3.BucketVersioning(
@@ -129,9 +125,7 @@ def _data(name: str, subnets: list[aws.ec2.Subnet]) -> None:
     aws.s3.BucketPolicy(
         f"{name}-policy",
         bucket=bucket.id,
-        policy=bucket.arn.apply(
-            lambda arn: json.dumps({"Statement": [{**tls, "Resource": [arn, f"{arn}/*"]}]})
-        ),
+        policy=bucket.arn.apply(lambda arn: json.dumps({"Statement": [{**tls, "Resource": [arn, f"{arn}/*"]}]})),
     )
     repo = aws.ecr.Repository(
         f"{name}-app",
