@@ -113,17 +113,22 @@ def build_delivery(
     ``variables`` are the stage outputs pipelines need (``AWS_REGION``, ``AWS_ROLE_ARN``, registry URLs,
     cluster names, ...), assembled by the program; ``github.variables`` from config are added to them and
     may not redefine one. Secret values are read from ``stagecraft:secrets`` as secret Outputs, one per
-    name; they are never plain values in the program. ``identity`` is the stage's deploy role: the
-    environment is created after it, so a pipeline never runs in an environment whose role is missing.
+    name; they are never plain values in the program. ``AWS_REGION`` and ``AWS_ROLE_ARN`` (the ARN of
+    ``identity``, the stage's deploy role) are always wired; ``variables`` may give them explicitly.
     """
     settings = ctx.config.settings.github
-    clashes = sorted(n for n in settings.variables if n.upper() in {w.upper() for w in variables})
+    wired: dict[str, pulumi.Input[str]] = {
+        "AWS_REGION": ctx.config.region,
+        "AWS_ROLE_ARN": identity.role_arn,
+        **variables,
+    }
+    clashes = sorted(n for n in settings.variables if n.upper() in {w.upper() for w in wired})
     if clashes:
         raise ConfigError(
             [
                 ConfigProblem(
                     f"{STAGE_KEY}.github.variables.{name}",
-                    f"{name!r} is set by stagecraft from the stage's outputs ({', '.join(sorted(variables))}); "
+                    f"{name!r} is set by stagecraft from the stage's outputs ({', '.join(sorted(wired))}); "
                     "use another name",
                 )
                 for name in clashes
@@ -144,9 +149,9 @@ def build_delivery(
             branch_patterns=[settings.deploy_branch],
             tag_patterns=settings.tag_patterns,
             secrets=env_secrets,
-            variables={**variables, **settings.variables},
+            variables={**wired, **settings.variables},
         ),
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[identity])),
+        opts=opts,
     )
     protection = BranchProtection(
         ctx.name,
