@@ -6,7 +6,7 @@ import copy
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -14,10 +14,10 @@ from pydantic_core import ErrorDetails
 
 from infra.config.errors import ConfigError, ConfigProblem
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
+from infra.config.secrets import SECRETS_KEY, SecretNames, github_problems, secret_problems
 from infra.config.stage import StageSettings, stage_name_problem
 
 STAGE_KEY = "stagecraft:stage"
-SECRETS_KEY = "stagecraft:secrets"
 REGION_KEY = "aws:region"
 KNOWN_STAGECRAFT_KEYS = (STAGE_KEY, SECRETS_KEY)
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
@@ -50,6 +50,18 @@ class StageConfig:
     """Every setting under ``stagecraft:stage``, with the profile's defaults filled in."""
     acknowledged: tuple[Acknowledgement, ...] = ()
     """Floors this stage goes below, each with its reason."""
+    secrets: SecretNames = field(default_factory=SecretNames)
+    """Names of the secrets under ``stagecraft:secrets`` (values are read as secret Outputs, never here)."""
+
+    @property
+    def github_owner(self) -> str:
+        """The GitHub owner: ``github:owner`` must equal it, and is derived from ``repository`` when absent."""
+        return self.settings.repository.split("/")[0]
+
+    @property
+    def github_repository(self) -> str:
+        """The repository name without its owner."""
+        return self.settings.repository.split("/")[1]
 
     @property
     def profile(self) -> Profile:
@@ -111,6 +123,10 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
     else:
         settings = _validate(raw, problems)
 
+    secrets, found = secret_problems(values)
+    problems.extend(found)
+    problems.extend(github_problems(values, raw.get("repository") if isinstance(raw, Mapping) else None))
+
     acknowledged: list[Acknowledgement] = []
     if settings is not None:
         acknowledged = _check_floors(settings, problems)
@@ -118,6 +134,8 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         zone_problems = network.zone_problems(str(region)) if isinstance(region, str) else []
         for suffix, message in [*zone_problems, *network.overlap_problems()]:
             problems.append(ConfigProblem(f"{STAGE_KEY}.network.{suffix}", message))
+        for suffix, message in settings.github.problems(secrets.environment):
+            problems.append(ConfigProblem(f"{STAGE_KEY}.github.{suffix}", message))
 
     if problems or settings is None:
         raise ConfigError(problems)
@@ -127,6 +145,7 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         region=str(region),
         settings=settings,
         acknowledged=tuple(sorted(acknowledged, key=lambda a: a.key)),
+        secrets=secrets,
     )
 
 

@@ -108,6 +108,24 @@ DEFAULTS: tuple[Default, ...] = (
     # --- data (issue 3) ---
     # --- compute (issue 4) ---
     # --- delivery (issue 5) ---
+    Default("github.protection", development="classic", staging="classic", production="classic"),
+    Default("github.deploy_branch", development="develop", staging="develop", production="main"),
+    Default("github.tag_patterns", development=[], staging=[], production=["v*"]),
+    Default("github.reviewers", development=[], staging=[], production=[]),
+    Default("github.wait_timer_minutes", development=0, staging=0, production=5),
+    Default("github.prevent_self_review", development=True, staging=True, production=True),
+    Default("github.can_admins_bypass", development=False, staging=False, production=False),
+    Default("github.status_checks", development=[], staging=[], production=[]),
+    Default("github.required_approving_reviews", development=0, staging=1, production=1),
+    Default("github.dismiss_stale_reviews", development=True, staging=True, production=True),
+    Default("github.require_code_owner_reviews", development=False, staging=False, production=True),
+    Default("github.require_last_push_approval", development=False, staging=False, production=True),
+    Default("github.require_conversation_resolution", development=False, staging=True, production=True),
+    Default("github.enforce_admins", development=False, staging=False, production=True),
+    Default("github.require_linear_history", development=False, staging=True, production=True),
+    Default("github.require_signed_commits", development=False, staging=False, production=False),
+    Default("github.required_deployments", development=[], staging=[], production=[]),
+    Default("github.oidc_provider", development="create", staging="create", production="create"),
 )
 
 FLOORS: tuple[Floor, ...] = (
@@ -119,6 +137,13 @@ FLOORS: tuple[Floor, ...] = (
     # --- data (issue 3) ---
     # --- compute (issue 4) ---
     # --- delivery (issue 5) ---
+    Floor("github.reviewers", production=AtLeast(1)),
+    Floor("github.wait_timer_minutes", production=AtLeast(5)),
+    Floor("github.prevent_self_review", production=Required(True)),
+    Floor("github.can_admins_bypass", production=Required(False)),
+    Floor("github.required_approving_reviews", production=AtLeast(1)),
+    Floor("github.require_last_push_approval", production=Required(True)),
+    Floor("github.enforce_admins", production=Required(True)),
 )
 
 

@@ -7,6 +7,7 @@ import re
 from pydantic import Field, field_validator
 
 from infra.config.base import Settings
+from infra.config.delivery import GithubSettings
 from infra.config.network import NetworkSettings
 from infra.config.profiles import Profile
 
@@ -35,6 +36,7 @@ class StageSettings(Settings):
     # --- data (issue 3) ---
     # --- compute (issue 4) ---
     # --- delivery (issue 5) ---
+    github: GithubSettings
 
     @field_validator("app")
     @classmethod

@@ -13,7 +13,7 @@ def test_defaults_come_from_the_profile() -> None:
     assert staging.settings.network.nat_gateways == "single"
     assert staging.settings.network.availability_zones == 2
     assert staging.settings.network.flow_logs_retention_days == 90
-    production = load(values(profile="production"), stack="production")
+    production = load(values(profile="production", github={"reviewers": ["team:platform"]}), stack="production")
     assert production.settings.network.nat_gateways == "per_az"
     assert production.settings.network.availability_zones == 3
     assert production.settings.network.interface_endpoints == [
@@ -61,7 +61,7 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
     config = values()
     config[S]["zzz"] = 1
     assert problems(config) == [
-        f"{S}.zzz: unknown key; allowed keys here: profile, app, repository, tags, acknowledge, network"
+        f"{S}.zzz: unknown key; allowed keys here: profile, app, repository, tags, acknowledge, network, github"
     ]
 
 

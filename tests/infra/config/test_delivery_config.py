@@ -1,0 +1,345 @@
+"""Exact messages of every validation of ``stagecraft:stage.github``, ``stagecraft:secrets`` and ``github:*``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pulumi
+import pytest
+
+from infra.config.secrets import SecretNames
+from tests.infra.config.conftest import load, problems, values
+
+S = "stagecraft:stage"
+G = f"{S}.github"
+SECURE = {"secure": "v1:AAAA"}
+PROD_REVIEWERS = {"reviewers": ["team:platform"]}
+
+
+def _github(stack: str = "staging", **github: Any) -> dict[str, Any]:
+    profile = "production" if stack == "production" else "staging"
+    base = dict(PROD_REVIEWERS) if profile == "production" else {}
+    return values(profile=profile, github={**base, **github})
+
+
+def _secrets(secrets: Any, **github: Any) -> dict[str, Any]:
+    config = _github(**github)
+    config["stagecraft:secrets"] = secrets
+    return config
+
+
+@pytest.fixture
+def engine() -> Iterator[None]:
+    """Leave no engine config behind (the loader asks the runtime whether a key is secret)."""
+    yield
+    pulumi.runtime.set_all_config({}, [])
+
+
+# --- defaults and floors --------------------------------------------------------------------------------------
+
+
+def test_staging_defaults_deploy_from_develop_without_approval() -> None:
+    github = load(values()).settings.github
+    assert (github.deploy_branch, github.tag_patterns, github.reviewers, github.wait_timer_minutes) == (
+        "develop",
+        [],
+        [],
+        0,
+    )
+    assert github.protection == "classic" and github.oidc_provider == "create"
+    assert github.required_approving_reviews == 1 and not github.enforce_admins
+
+
+def test_production_defaults_deploy_from_main_and_release_tags_after_a_wait() -> None:
+    github = load(_github("production"), stack="production").settings.github
+    assert (github.deploy_branch, github.tag_patterns, github.wait_timer_minutes) == ("main", ["v*"], 5)
+    assert github.prevent_self_review and not github.can_admins_bypass
+    assert github.enforce_admins and github.require_last_push_approval and github.require_code_owner_reviews
+
+
+def test_production_needs_a_reviewer() -> None:
+    assert problems(_github("production", reviewers=[]), stack="production") == [
+        f"{G}.reviewers: 0 ([]) is below the production floor (at least 1); raise it, or add "
+        "'acknowledge: {github.reviewers: <reason>}' to accept the weaker setting"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "floor"),
+    [
+        ("wait_timer_minutes", 0, "at least 5"),
+        ("prevent_self_review", False, "true"),
+        ("can_admins_bypass", True, "false"),
+        ("required_approving_reviews", 0, "at least 1"),
+        ("require_last_push_approval", False, "true"),
+        ("enforce_admins", False, "true"),
+    ],
+)
+def test_production_floors(key: str, value: Any, floor: str) -> None:
+    assert problems(_github("production", **{key: value}), stack="production") == [
+        f"{G}.{key}: {value!r} is below the production floor ({floor}); raise it, or add "
+        f"'acknowledge: {{github.{key}: <reason>}}' to accept the weaker setting"
+    ]
+
+
+def test_seed_004_asks_two_reviews() -> None:
+    github = load(_github("production", required_approving_reviews=2), stack="production").settings.github
+    assert github.required_approving_reviews == 2
+
+
+# --- field validation ------------------------------------------------------------------------------------------
+
+
+def test_at_most_six_reviewers() -> None:
+    seven = [f"user:dev{i}" for i in range(7)]
+    assert problems(_github(reviewers=seven)) == [
+        f"{G}.reviewers: {seven!r} is not allowed: gitHub allows at most 6 reviewers per environment "
+        "(users and teams together), got 7"
+    ]
+
+
+def test_six_reviewers_are_accepted() -> None:
+    six = [f"user:dev{i}" for i in range(5)] + ["team:platform"]
+    assert load(_github(reviewers=six)).settings.github.reviewers == six
+
+
+@pytest.mark.parametrize("reviewer", ["platform", "team:Platform", "group:x", "user:-bad", "user:"])
+def test_reviewer_form(reviewer: str) -> None:
+    assert problems(_github(reviewers=[reviewer])) == [
+        f"{G}.reviewers: {[reviewer]!r} is not allowed: reviewer {reviewer!r} must be written 'user:<login>' or "
+        "'team:<slug>' (the lowercase team slug)"
+    ]
+
+
+def test_reviewer_only_once() -> None:
+    assert problems(_github(reviewers=["user:Octocat", "user:octocat"])) == [
+        f"{G}.reviewers: ['user:Octocat', 'user:octocat'] is not allowed: reviewer 'user:octocat' appears more "
+        "than once"
+    ]
+
+
+@pytest.mark.parametrize("minutes", [-1, 43_201])
+def test_wait_timer_range(minutes: int) -> None:
+    assert problems(_github(wait_timer_minutes=minutes)) == [
+        f"{G}.wait_timer_minutes: {minutes} is not allowed: must be 0-43200 minutes (GitHub's limit: 30 days)"
+    ]
+
+
+def test_wait_timer_bounds_are_accepted() -> None:
+    assert load(_github(wait_timer_minutes=43_200)).settings.github.wait_timer_minutes == 43_200
+
+
+@pytest.mark.parametrize("branch", ["main*", "refs/heads/main", "feature branch", "release/", "-x"])
+def test_deploy_branch_is_a_concrete_name(branch: str) -> None:
+    assert problems(_github(deploy_branch=branch)) == [
+        f"{G}.deploy_branch: {branch!r} is not allowed: must be a concrete git branch name, without "
+        "'refs/heads/', spaces or '*', '?', '['"
+    ]
+
+
+@pytest.mark.parametrize("pattern", ["", "v *", "refs/tags/v*"])
+def test_tag_pattern_form(pattern: str) -> None:
+    assert problems(_github(tag_patterns=[pattern])) == [
+        f"{G}.tag_patterns: {[pattern]!r} is not allowed: pattern {pattern!r} must be a non-empty fnmatch "
+        "pattern without whitespace and without 'refs/'"
+    ]
+
+
+def test_tag_patterns_unique() -> None:
+    assert problems(_github(tag_patterns=["v*", "v*"])) == [
+        f"{G}.tag_patterns: ['v*', 'v*'] is not allowed: each tag pattern may appear only once"
+    ]
+
+
+@pytest.mark.parametrize("reviews", [-1, 7])
+def test_required_approving_reviews_range(reviews: int) -> None:
+    assert problems(_github(required_approving_reviews=reviews)) == [
+        f"{G}.required_approving_reviews: {reviews} is not allowed: must be 0-6 (GitHub's limit)"
+    ]
+
+
+@pytest.mark.parametrize("checks", [["lint", "lint"], ["lint", " "]])
+def test_status_checks(checks: list[str]) -> None:
+    assert problems(_github(status_checks=checks)) == [
+        f"{G}.status_checks: {checks!r} is not allowed: must be non-empty, distinct check names (the job or "
+        "check run names)"
+    ]
+
+
+def test_protection_choice() -> None:
+    assert problems(_github(protection="branch")) == [
+        f"{G}.protection: 'branch' is not allowed: input should be 'classic' or 'ruleset'"
+    ]
+
+
+def test_required_deployments_need_a_ruleset() -> None:
+    assert problems(_github(required_deployments=["staging"])) == [
+        f"{G}.required_deployments: ['staging'] needs 'protection: ruleset': classic branch protection cannot "
+        "require a deployment to succeed first"
+    ]
+    ruleset = load(_github(protection="ruleset", required_deployments=["staging"])).settings.github
+    assert ruleset.required_deployments == ["staging"]
+
+
+def test_required_deployments_names() -> None:
+    assert problems(_github(protection="ruleset", required_deployments=["a;b"])) == [
+        f"{G}.required_deployments: ['a;b'] is not allowed: environment 'a;b': github-environment 'a;b' does "
+        "not match the rule: any characters except quotes, backticks, ',', ';' and '\\'"
+    ]
+    assert problems(_github(protection="ruleset", required_deployments=["staging", "staging"])) == [
+        f"{G}.required_deployments: ['staging', 'staging'] is not allowed: each environment may appear only once"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["adopt", "arn:aws:iam::123456789012:oidc-provider/example.com", "arn:aws:iam::1234:oidc-provider/x"],
+)
+def test_oidc_provider(value: str) -> None:
+    assert problems(_github(oidc_provider=value)) == [
+        f"{G}.oidc_provider: {value!r} is not allowed: must be 'create' or an existing provider's ARN, "
+        "arn:aws:iam::<12-digit account>:oidc-provider/token.actions.githubusercontent.com"
+    ]
+
+
+def test_oidc_provider_arn_is_accepted() -> None:
+    arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    assert load(_github(oidc_provider=arn)).settings.github.oidc_provider == arn
+
+
+def test_variable_names() -> None:
+    assert problems(_github(variables={"1BAD": "x"})) == [
+        f"{G}.variables: {{'1BAD': 'x'}} is not allowed: variable '1BAD': github-secret '1BAD' does not match "
+        "the rule: letters, digits and '_', not starting with a digit or 'GITHUB_'"
+    ]
+    assert problems(_github(variables={"Log": "a", "LOG": "b"})) == [
+        f"{G}.variables: {{'Log': 'a', 'LOG': 'b'}} is not allowed: variable 'LOG' differs only in case from "
+        "another; GitHub names are not"
+    ]
+
+
+def test_aws_keys_are_refused_as_variables() -> None:
+    assert problems(_github(variables={"AWS_ACCESS_KEY_ID": "AKIA"})) == [
+        f"{G}.variables: {{'AWS_ACCESS_KEY_ID': 'AKIA'}} is not allowed: variable 'AWS_ACCESS_KEY_ID': long-lived "
+        "AWS keys are not stored in GitHub; pipelines assume the stage's deploy role through GitHub OIDC "
+        "(aws-actions/configure-aws-credentials, role-to-assume: ${{ vars.AWS_ROLE_ARN }})"
+    ]
+
+
+def test_variable_may_not_reuse_an_environment_secret_name() -> None:
+    config = _secrets({"environment": {"SENTRY_DSN": SECURE}}, variables={"sentry_dsn": "x"})
+    assert problems(config) == [
+        f"{G}.variables.sentry_dsn: 'sentry_dsn' is also an environment secret (stagecraft:secrets.environment."
+        "SENTRY_DSN); a workflow would read the wrong one: rename one of them"
+    ]
+
+
+def test_unknown_github_key() -> None:
+    assert problems(_github(reviewer=["user:x"])) == [f"{G}.reviewer: unknown key; did you mean 'reviewers'?"]
+
+
+# --- stagecraft:secrets ------------------------------------------------------------------------------------------
+
+K = "stagecraft:secrets"
+
+
+def test_secret_names_are_read_without_values() -> None:
+    config = load(
+        _secrets({"environment": {"SENTRY_DSN": SECURE, "API_KEY": "[secret]"}, "repository": {"CODECOV": SECURE}})
+    )
+    assert config.secrets == SecretNames(environment=("API_KEY", "SENTRY_DSN"), repository=("CODECOV",))
+    assert load(values()).secrets == SecretNames()
+
+
+def test_plain_text_secret_is_refused_with_the_command_to_fix_it() -> None:
+    assert problems(_secrets({"environment": {"SENTRY_DSN": "https://key@sentry.io/1"}})) == [
+        f"{K}.environment.SENTRY_DSN: is stored in plain text; secret values must be encrypted: run "
+        f"`pulumi config set --secret --path '{K}.environment.SENTRY_DSN' <value>` (and rotate the value: it is in "
+        "the stack file's history)"
+    ]
+
+
+def test_non_string_plain_value_is_refused() -> None:
+    [problem] = problems(_secrets({"repository": {"PIN": 1234}}))
+    assert problem.startswith(f"{K}.repository.PIN: is stored in plain text;")
+
+
+def test_aws_keys_are_refused_as_secrets() -> None:
+    assert problems(_secrets({"repository": {"AWS_SECRET_ACCESS_KEY": SECURE}})) == [
+        f"{K}.repository.AWS_SECRET_ACCESS_KEY: 'AWS_SECRET_ACCESS_KEY' is not allowed: long-lived AWS keys are not "
+        "stored in GitHub; pipelines assume the stage's deploy role through GitHub OIDC "
+        "(aws-actions/configure-aws-credentials, role-to-assume: ${{ vars.AWS_ROLE_ARN }})"
+    ]
+
+
+def test_secret_name_rule() -> None:
+    assert problems(_secrets({"environment": {"GITHUB_TOKEN": SECURE}})) == [
+        f"{K}.environment.GITHUB_TOKEN: 'GITHUB_TOKEN' is not allowed: github-secret 'GITHUB_TOKEN' does not "
+        "match the rule: letters, digits and '_', not starting with a digit or 'GITHUB_'"
+    ]
+
+
+def test_secret_names_ignore_case() -> None:
+    assert problems(_secrets({"environment": {"Token": SECURE, "TOKEN": SECURE}})) == [
+        f"{K}.environment.TOKEN: same name as 'Token': GitHub names ignore case"
+    ]
+
+
+def test_secrets_shape() -> None:
+    assert problems(_secrets(["SENTRY_DSN"])) == [
+        f"{K}: must be a mapping with environment and/or repository, got list"
+    ]
+    assert problems(_secrets({"env": {"A": SECURE}})) == [
+        f"{K}.env: unknown key; allowed keys here: environment, repository"
+    ]
+    assert problems(_secrets({"environment": ["A"]})) == [
+        f"{K}.environment: must be a mapping of secret name to a `secure:` value"
+    ]
+
+
+def test_engine_decrypted_values_are_accepted_only_when_the_engine_marks_the_key_secret(engine: None) -> None:
+    decrypted = {"environment": {"SENTRY_DSN": "https://key@sentry.io/1"}}
+    pulumi.runtime.set_all_config({K: json.dumps(decrypted)}, [K])
+    assert load(_secrets(decrypted)).secrets.environment == ("SENTRY_DSN",)
+    # The same values, but the engine does not mark the key secret: they were written in plain text.
+    pulumi.runtime.set_all_config({K: json.dumps(decrypted)}, [])
+    [problem] = problems(_secrets(decrypted))
+    assert problem.startswith(f"{K}.environment.SENTRY_DSN: is stored in plain text;")
+
+
+def test_leftover_engine_config_does_not_vouch_for_other_values(engine: None) -> None:
+    pulumi.runtime.set_all_config({K: json.dumps({"environment": {"A": "[secret]"}})}, [K])
+    [problem] = problems(_secrets({"environment": {"A": "plain"}}))
+    assert problem.startswith(f"{K}.environment.A: is stored in plain text;")
+
+
+# --- github:owner and github:token ----------------------------------------------------------------------------
+
+
+def test_github_owner_must_be_the_repository_owner() -> None:
+    config = values()
+    config["github:owner"] = "someone-else"
+    assert problems(config) == [
+        "github:owner: 'someone-else' is not the owner of stagecraft:stage.repository ('amani-labs/amani-backend'); "
+        "set it to 'amani-labs' or remove it (the owner is taken from the repository)"
+    ]
+    config["github:owner"] = "amani-labs"
+    assert load(config).github_owner == "amani-labs"
+
+
+def test_github_owner_is_derived_from_the_repository() -> None:
+    config = load(values())
+    assert (config.github_owner, config.github_repository) == ("amani-labs", "amani-backend")
+
+
+def test_plain_text_github_token_is_refused() -> None:
+    config = values()
+    config["github:token"] = "ghp_plain"
+    assert problems(config) == [
+        "github:token: is stored in plain text; remove it (`pulumi config rm github:token`), revoke the token, and "
+        "give the new one in the GITHUB_TOKEN environment variable"
+    ]
+    config["github:token"] = {"secure": "v1:AAAA"}
+    load(config)

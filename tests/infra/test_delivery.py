@@ -1,0 +1,327 @@
+"""The delivery builders under the plan's mocks: what GitHub and AWS would receive, per profile."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.ecs_cluster import EcsCluster, EcsClusterArgs
+from components.stage_key import StageKey, StageKeyArgs
+from infra.config import ConfigError, StageConfig
+from infra.context import StageContext
+from infra.delivery import build_delivery, build_identity, github_provider
+from stagecraft.plan.inventory import SECRET, Inventory
+from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks, numeric_id
+from stagecraft.plan.runner import run_program
+from stagecraft.stackfiles import StackFile
+from tests.infra.config.conftest import load, values
+
+ENV = "github:index/repositoryEnvironment:RepositoryEnvironment"
+POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
+ENV_SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"
+ENV_VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable"
+REPO_SECRET = "github:index/actionsSecret:ActionsSecret"
+CLASSIC = "github:index/branchProtection:BranchProtection"
+RULESET = "github:index/repositoryRuleset:RepositoryRuleset"
+PROVIDER = "pulumi:providers:github"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+PLAINTEXT = "https://s3cr3t-dsn-value@sentry.example/42"
+SUBJECT = "repo:amani-labs/amani-backend:environment:production"
+WIRED = {"AWS_REGION": "us-east-1", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/amani-backend-staging-deploy"}
+
+
+def _config(stack: str, secrets: dict[str, Any] | None = None, **github: Any) -> tuple[StageConfig, dict[str, Any]]:
+    profile = stack if stack in ("staging", "production") else "development"
+    if profile == "production":
+        github = {"reviewers": ["team:platform", "user:wanjiru-kamau"], **github}
+    raw = values(profile=profile, github=github)
+    if secrets is not None:
+        raw["stagecraft:secrets"] = secrets
+    return load(raw, stack=stack), raw
+
+
+def _run(
+    stack: str,
+    program: Callable[[StageContext], None],
+    secrets: dict[str, Any] | None = None,
+    **github: Any,
+) -> Inventory:
+    """Load the stack's config like ``stagecraft plan`` and run ``program`` with the engine's config map."""
+    config, raw = _config(stack, secrets, **github)
+    engine, secret_keys = StackFile("stagecraft", stack, None, raw).engine_config()  # type: ignore[arg-type]
+    ctx = StageContext(config=config, account_id=ACCOUNT_ID, zones=["us-east-1a", "us-east-1b", "us-east-1c"])
+    return run_program(
+        lambda: program(ctx),
+        project="stagecraft",
+        stack=stack,
+        config=engine,
+        secret_keys=secret_keys,
+        mocks=PlanMocks(github_owner="amani-labs"),
+    )
+
+
+def _key(ctx: StageContext) -> StageKey:
+    return StageKey(
+        ctx.name, StageKeyArgs(alias_name=ctx.names.key_alias, account_id=ctx.account_id, region="us-east-1")
+    )
+
+
+def _ecs(ctx: StageContext, key: StageKey) -> EcsCluster:
+    return EcsCluster(
+        ctx.name, EcsClusterArgs(cluster_name=ctx.names.ecs_cluster, vpc_id="vpc-1", kms_key_arn=key.key_arn)
+    )
+
+
+def _stage(ctx: StageContext, *, ecs: bool = True, eks: bool = False, variables: dict[str, str] | None = None) -> None:
+    key = _key(ctx)
+    gh = github_provider(ctx)
+    identity = build_identity(
+        ctx, key, _ecs(ctx, key) if ecs else None, repositories=["api", "worker"], eks_enabled=eks
+    )
+    build_delivery(ctx, gh, identity, variables if variables is not None else WIRED)
+
+
+# --- environment ---------------------------------------------------------------------------------------------
+
+
+def test_staging_environment_deploys_from_develop_without_approval() -> None:
+    inv = _run("staging", _stage)
+    env = inv.one(ENV).inputs
+    assert (env["repository"], env["environment"], env["waitTimer"]) == ("amani-backend", "staging", 0)
+    assert "reviewers" not in env or not env["reviewers"]
+    assert env["deploymentBranchPolicy"] == {"customBranchPolicies": True, "protectedBranches": False}
+    assert [p.inputs.get("branchPattern") or p.inputs.get("tagPattern") for p in inv.of_type(POLICY)] == ["develop"]
+
+
+def test_production_environment_resolves_reviewers_and_allows_main_and_release_tags() -> None:
+    inv = _run("production", _stage)
+    env = inv.one(ENV).inputs
+    assert env["reviewers"] == [
+        {"teams": [numeric_id("team", "platform")], "users": [numeric_id("user", "wanjiru-kamau")]}
+    ]
+    assert (env["waitTimer"], env["preventSelfReview"], env["canAdminsBypass"]) == (5, True, False)
+    policies = {(p.name, p.inputs.get("branchPattern"), p.inputs.get("tagPattern")) for p in inv.of_type(POLICY)}
+    assert {(b, t) for _, b, t in policies} == {("main", None), (None, "v*")}
+
+
+def test_every_github_resource_uses_the_stage_provider() -> None:
+    inv = _run("production", _stage, secrets={"environment": {"SENTRY_DSN": {"secure": "v1:x"}}})
+    [provider] = inv.of_type(PROVIDER)
+    assert provider.inputs["owner"] == "amani-labs"
+    github_resources = [r for r in inv.resources if r.custom and r.type.startswith("github:")]
+    assert github_resources and all((r.provider or "").startswith(provider.urn) for r in github_resources)
+
+
+def test_wired_and_user_variables() -> None:
+    inv = _run("staging", _stage, variables={"LOG_LEVEL": "debug"})
+    got = {r.inputs["variableName"]: r.inputs["value"] for r in inv.of_type(ENV_VARIABLE)}
+    assert got == {**WIRED, "LOG_LEVEL": "debug"}
+
+
+def test_a_user_variable_may_not_override_a_wired_one() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _run("staging", _stage, variables={"aws_region": "eu-west-1"})
+    assert [str(p) for p in caught.value.problems] == [
+        "stagecraft:stage.github.variables.aws_region: 'aws_region' is set by stagecraft from the stage's outputs "
+        "(AWS_REGION, AWS_ROLE_ARN); use another name"
+    ]
+
+
+# --- secrets -------------------------------------------------------------------------------------------------
+
+
+def test_secrets_come_from_stagecraft_secrets_and_are_secret() -> None:
+    inv = _run(
+        "staging",
+        _stage,
+        secrets={
+            "environment": {"SENTRY_DSN": {"secure": "v1:aaa"}, "SECRET_KEY": {"secure": "v1:bbb"}},
+            "repository": {"CODECOV_TOKEN": {"secure": "v1:ccc"}},
+        },
+    )
+    env = {r.inputs["secretName"]: r.inputs for r in inv.of_type(ENV_SECRET)}
+    assert set(env) == {"SENTRY_DSN", "SECRET_KEY"}
+    assert all(inputs["value"] == SECRET and inputs["environment"] == "staging" for inputs in env.values())
+    [repo] = inv.of_type(REPO_SECRET)
+    assert (repo.inputs["secretName"], repo.inputs["value"]) == ("CODECOV_TOKEN", SECRET)
+
+
+def test_no_repository_secrets_component_without_repository_secrets() -> None:
+    inv = _run("staging", _stage)
+    assert inv.of_type(REPO_SECRET) == [] and inv.of_type("stagecraft:delivery:RepositorySecrets") == []
+
+
+def test_decrypted_values_never_reach_the_inventory() -> None:
+    """As under ``pulumi up``: the engine hands over decrypted values and marks the key secret."""
+    decrypted = {"environment": {"SENTRY_DSN": PLAINTEXT}, "repository": {"CODECOV_TOKEN": PLAINTEXT + "-repo"}}
+    config, raw = _config("staging")
+    raw["stagecraft:secrets"] = decrypted
+    engine = {key: json.dumps(value) if isinstance(value, dict) else str(value) for key, value in raw.items()}
+    pulumi.runtime.set_all_config(engine, ["stagecraft:secrets"])
+    try:
+        config = load(raw)  # the engine path: decrypted, and the engine marks the key secret
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+    ctx = StageContext(config=config, account_id=ACCOUNT_ID, zones=["us-east-1a", "us-east-1b"])
+    inv = run_program(
+        lambda: _stage(ctx),
+        project="stagecraft",
+        stack="staging",
+        config=engine,
+        secret_keys=["stagecraft:secrets"],
+        mocks=PlanMocks(github_owner="amani-labs"),
+    )
+    assert inv.one(ENV_SECRET).inputs["value"] == SECRET and inv.one(REPO_SECRET).inputs["value"] == SECRET
+    dumped = json.dumps([r.to_json() for r in inv.resources]) + json.dumps(inv.outputs)
+    assert "s3cr3t" not in dumped
+
+
+def test_secret_names_without_a_secret_key_are_refused() -> None:
+    config, _ = _config("staging", secrets={"environment": {"SENTRY_DSN": {"secure": "v1:x"}}})
+    ctx = StageContext(config=config, account_id=ACCOUNT_ID, zones=["us-east-1a", "us-east-1b"])
+    with pytest.raises(ConfigError) as caught:
+        run_program(lambda: _stage(ctx), project="stagecraft", stack="staging", config={}, secret_keys=[])
+    assert [str(p) for p in caught.value.problems] == [
+        "stagecraft:secrets: is not secret in the stack; set each value with `pulumi config set --secret`"
+    ]
+
+
+# --- branch protection ---------------------------------------------------------------------------------------
+
+
+def test_staging_classic_protection_of_develop() -> None:
+    inv = _run("staging", _stage, status_checks=["lint", "test (Python 3.11)"])
+    protection = inv.one(CLASSIC).inputs
+    assert protection["pattern"] == "develop" and protection["repositoryId"] == "amani-backend"
+    assert protection["requiredStatusChecks"] == [{"contexts": ["lint", "test (Python 3.11)"], "strict": True}]
+    assert protection["requiredPullRequestReviews"][0]["requiredApprovingReviewCount"] == 1
+    assert (protection["enforceAdmins"], protection["allowsForcePushes"], protection["allowsDeletions"]) == (
+        False,
+        False,
+        False,
+    )
+    assert inv.of_type(RULESET) == []
+
+
+def test_production_classic_protection_meets_the_floors() -> None:
+    inv = _run("production", _stage, required_approving_reviews=2)
+    protection = inv.one(CLASSIC).inputs
+    reviews = protection["requiredPullRequestReviews"][0]
+    assert protection["pattern"] == "main" and protection["enforceAdmins"] is True
+    assert (reviews["requiredApprovingReviewCount"], reviews["requireLastPushApproval"]) == (2, True)
+
+
+def test_production_ruleset_requires_staging_first() -> None:
+    inv = _run("production", _stage, protection="ruleset", required_deployments=["staging"])
+    rules = inv.one(RULESET).inputs["rules"]
+    assert rules["requiredDeployments"] == {"requiredDeploymentEnvironments": ["staging"]}
+    assert inv.one(RULESET).inputs["conditions"]["refName"]["includes"] == ["refs/heads/main"]
+    assert "bypassActors" not in inv.one(RULESET).inputs or not inv.one(RULESET).inputs["bypassActors"]
+    assert inv.of_type(CLASSIC) == []
+
+
+# --- deploy identity -----------------------------------------------------------------------------------------
+
+
+def _policy(inv: Inventory) -> dict[str, Any]:
+    policy = inv.one(ROLE_POLICY, f"{inv.stack and 'amani-backend-' + inv.stack}-deploy-permissions").inputs["policy"]
+    return dict(json.loads(policy) if isinstance(policy, str) else policy)
+
+
+def test_trust_policy_pins_the_stage_environment() -> None:
+    inv = _run("production", _stage)
+    provider = inv.one(OIDC)
+    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com" and provider.protect
+    role = inv.one(ROLE, "amani-backend-production-deploy-role").inputs
+    assert role["name"] == "amani-backend-production-deploy" and role["maxSessionDuration"] == 3600
+    assert json.loads(role["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                        "token.actions.githubusercontent.com:sub": SUBJECT,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def test_permissions_name_the_stage_resources() -> None:
+    inv = _run("staging", lambda ctx: _stage(ctx, eks=True))
+    by_sid = {s["Sid"]: s for s in _policy(inv)["Statement"]}
+    prefix = f"{ACCOUNT_ID}"
+    assert by_sid["EcrPushPull"]["Resource"] == [
+        f"arn:aws:ecr:us-east-1:{prefix}:repository/amani-backend-staging/api",
+        f"arn:aws:ecr:us-east-1:{prefix}:repository/amani-backend-staging/worker",
+    ]
+    assert by_sid["EksDescribe"]["Resource"] == [f"arn:aws:eks:us-east-1:{prefix}:cluster/amani-backend-staging"]
+    assert by_sid["EcsServices"]["Resource"] == [f"arn:aws:ecs:us-east-1:{prefix}:service/amani-backend-staging/*"]
+    assert by_sid["BackupWrite"]["Resource"] == [f"arn:aws:s3:::amani-backend-staging-backups-{prefix}/*"]
+    assert by_sid["DbSnapshot"]["Resource"] == [
+        f"arn:aws:rds:us-east-1:{prefix}:db:amani-backend-staging-pg",
+        f"arn:aws:rds:us-east-1:{prefix}:snapshot:amani-backend-staging-pg-*",
+    ]
+    assert len(by_sid["EcsPassTaskRoles"]["Resource"]) == 2
+    assert all(":role/" in arn for arn in by_sid["EcsPassTaskRoles"]["Resource"])
+    assert by_sid["KmsForStageData"]["Resource"][0].startswith(f"arn:aws:kms:us-east-1:{prefix}:key/")
+
+
+def test_no_wildcard_action_on_a_wildcard_resource() -> None:
+    inv = _run("staging", lambda ctx: _stage(ctx, eks=True))
+    for statement in _policy(inv)["Statement"]:
+        actions = statement["Action"]
+        assert not any("*" in a for a in actions), statement
+        if statement["Resource"] == "*" or "*" in statement["Resource"]:
+            assert actions == ["ecr:GetAuthorizationToken"] or (
+                statement["Sid"] == "EcsTaskDefinitions"
+                and statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+            ), statement
+
+
+def test_without_ecs_or_eks_there_is_no_cluster_permission() -> None:
+    inv = _run("staging", lambda ctx: _stage(ctx, ecs=False, eks=False))
+    sids = {s["Sid"] for s in _policy(inv)["Statement"]}
+    assert not sids & {"EksDescribe", "EcsServices", "EcsTaskDefinitions", "EcsPassTaskRoles"}
+    assert {"EcrLogin", "EcrPushPull", "BackupWrite", "DbSnapshot", "KmsForStageData"} <= sids
+
+
+def test_adopting_the_account_provider() -> None:
+    arn = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
+    inv = _run("staging", _stage, oidc_provider=arn)
+    assert inv.of_type(OIDC) == []
+    trust = json.loads(inv.one(ROLE, "amani-backend-staging-deploy-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Federated": arn}
+
+
+def test_adopting_another_accounts_provider_is_a_config_error() -> None:
+    arn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"
+    with pytest.raises(ConfigError) as caught:
+        _run("staging", _stage, oidc_provider=arn)
+    assert [str(p) for p in caught.value.problems] == [
+        f"stagecraft:stage.github.oidc_provider: {arn!r} is in account 999999999999, but the stage deploys into "
+        f"account {ACCOUNT_ID}; use that account's provider, or 'create'"
+    ]
+
+
+def test_region_and_role_arn_are_always_wired() -> None:
+    inv = _run("production", lambda ctx: _stage(ctx, variables={"ECS_CLUSTER_NAME": ctx.names.ecs_cluster}))
+    got = {r.inputs["variableName"]: r.inputs["value"] for r in inv.of_type(ENV_VARIABLE)}
+    assert got == {
+        "AWS_REGION": "us-east-1",
+        "AWS_ROLE_ARN": f"arn:aws:iam::{ACCOUNT_ID}:role/amani-backend-production-deploy",
+        "ECS_CLUSTER_NAME": "amani-backend-production",
+    }
