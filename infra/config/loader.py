@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from infra.config.data import data_problems
 from infra.config.errors import ConfigError, ConfigProblem
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
 from infra.config.stage import StageSettings, stage_name_problem
@@ -118,6 +119,9 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         zone_problems = network.zone_problems(str(region)) if isinstance(region, str) else []
         for suffix, message in [*zone_problems, *network.overlap_problems()]:
             problems.append(ConfigProblem(f"{STAGE_KEY}.network.{suffix}", message))
+        if isinstance(region, str):
+            for suffix, message in data_problems(settings, stage, region):
+                problems.append(ConfigProblem(f"{STAGE_KEY}.{suffix}", message))
 
     if problems or settings is None:
         raise ConfigError(problems)
