@@ -111,10 +111,7 @@ def _database(
         DatabaseArgs(
             identifier=ctx.names.database,
             vpc_id=network.vpc_id,
-            subnet_ids=[
-                network.isolated_subnet_ids.apply(lambda ids, i=i: ids[i])
-                for i in range(len(network.availability_zones))
-            ],
+            subnet_ids=[_nth(network.isolated_subnet_ids, i) for i in range(len(network.availability_zones))],
             client_security_group_ids=dict(clients),
             kms_key_arn=key.key_arn,
             engine_version=settings.engine_version,
@@ -135,6 +132,10 @@ def _database(
             retain_on_delete=settings.protect,
         ),
     )
+
+
+def _nth(ids: pulumi.Output[list[str]], index: int) -> pulumi.Output[str]:
+    return ids.apply(lambda values: values[index])
 
 
 def _backups(ctx: StageContext, key: StageKey) -> BackupBucket | None:
