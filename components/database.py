@@ -321,23 +321,27 @@ def _validate(args: DatabaseArgs) -> tuple[int, str | None]:
     return major, _restore_time(args)
 
 
-def _check_windows(backup: str, maintenance: str) -> None:
+def window_problem(backup: str, maintenance: str) -> tuple[str, str, str] | None:
+    """What is wrong with a backup/maintenance window pair: ``(argument, value, allowed)``, or ``None``.
+
+    Public so that the stack config reports the same rule before any component runs.
+    """
     b = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", backup)
     if not b:
-        raise _fail("backup_window", backup, "hh:mm-hh:mm in UTC, e.g. 03:00-04:00")
+        return "backup_window", backup, "hh:mm-hh:mm in UTC, e.g. 03:00-04:00"
     day = r"(mon|tue|wed|thu|fri|sat|sun)"
     clock = r"([01]\d|2[0-3]):([0-5]\d)"
     m = re.fullmatch(f"{day}:{clock}-{day}:{clock}", maintenance)
     if not m:
-        raise _fail("maintenance_window", maintenance, "ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:05:00-sun:06:00")
+        return "maintenance_window", maintenance, "ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:05:00-sun:06:00"
     b_start = int(b[1]) * 60 + int(b[2])
     b_len = (int(b[3]) * 60 + int(b[4]) - b_start) % _DAY_MIN
     m_start = _DAYS.index(m[1]) * _DAY_MIN + int(m[2]) * 60 + int(m[3])
     m_len = (_DAYS.index(m[4]) * _DAY_MIN + int(m[5]) * 60 + int(m[6]) - m_start) % _WEEK_MIN
     if b_len < 30:
-        raise _fail("backup_window", backup, "at least 30 minutes long")
+        return "backup_window", backup, "at least 30 minutes long"
     if m_len < 30:
-        raise _fail("maintenance_window", maintenance, "at least 30 minutes long")
+        return "maintenance_window", maintenance, "at least 30 minutes long"
     # Backups run daily: compare the weekly maintenance interval with each day's backup interval, with
     # both allowed to wrap (past midnight, past Sunday) by also shifting by a whole week.
     for d in range(7):
@@ -345,7 +349,14 @@ def _check_windows(backup: str, maintenance: str) -> None:
         for shift in (-_WEEK_MIN, 0, _WEEK_MIN):
             s = start + shift
             if s < m_start + m_len and m_start < s + b_len:
-                raise _fail("maintenance_window", maintenance, f"must not overlap backup_window {backup}")
+                return "maintenance_window", maintenance, f"must not overlap backup_window {backup}"
+    return None
+
+
+def _check_windows(backup: str, maintenance: str) -> None:
+    problem = window_problem(backup, maintenance)
+    if problem is not None:
+        raise _fail(*problem)
 
 
 def _restore_time(args: DatabaseArgs) -> str | None:
@@ -361,16 +372,28 @@ def _restore_time(args: DatabaseArgs) -> str | None:
             restore.source_identifier,
             "a different instance than identifier: a restore creates a new instance side by side",
         )
-    if restore.time == "latest":
+    try:
+        return parse_restore_time(restore.time, args.clock())
+    except ValueError as exc:
+        raise _fail("restore.time", restore.time, str(exc)) from None
+
+
+def parse_restore_time(value: str | datetime, now: datetime) -> str | None:
+    """The restore time as RDS takes it (``None`` = latest restorable time).
+
+    Raises ``ValueError`` saying what is allowed; public so the stack config applies the same rule.
+    """
+    if value == "latest":
         return None
-    when: datetime | None = restore.time if isinstance(restore.time, datetime) else None
-    if isinstance(restore.time, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", restore.time):
+    when: datetime | None = value if isinstance(value, datetime) else None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", value):
         try:
-            when = datetime.fromisoformat(restore.time)
+            when = datetime.fromisoformat(value)
         except ValueError:
             when = None
-    if when is None or when.utcoffset() is None or when.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
-        raise _fail("restore.time", restore.time, "'latest' or an RFC 3339 UTC timestamp like 2026-01-31T23:59:00Z")
-    if when > args.clock():
-        raise _fail("restore.time", restore.time, "not in the future")
+    offset = when.utcoffset() if when is not None else None
+    if when is None or offset is None or offset.total_seconds() != 0:
+        raise ValueError("'latest' or an RFC 3339 UTC timestamp like 2026-01-31T23:59:00Z")
+    if when > now:
+        raise ValueError("not in the future")
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

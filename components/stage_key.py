@@ -21,6 +21,14 @@ DELETION_WINDOW_DAYS = 30
 VIA_SERVICES = ("rds", "s3", "ecr", "secretsmanager", "eks")
 """Services that use the key on a caller's behalf (``kms:ViaService``), besides CloudWatch Logs."""
 
+AUTOSCALING_ROLE_PATH = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+"""The Auto Scaling service-linked role, which launches EKS managed nodes with key-encrypted root volumes."""
+
+
+def autoscaling_role_arn(account_id: str) -> str:
+    """ARN of the account's Auto Scaling service-linked role."""
+    return f"arn:aws:iam::{account_id}:{AUTOSCALING_ROLE_PATH}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class StageKeyArgs:
@@ -47,8 +55,19 @@ def key_policy(account_id: str, region: str) -> dict[str, Any]:
     keys), so only principals of this account acting through those services can use the key.
     Logs is a service principal and gets the key only for log groups of this account, see
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+
+    The Auto Scaling service-linked role launches the EKS managed node groups, whose root volumes are
+    encrypted with this key; without use and ``CreateGrant`` (for AWS resources only) nodes fail to launch:
+    https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+    It is matched with ``aws:PrincipalArn`` under an account condition rather than named as the
+    principal, because KMS rejects a key policy naming a role that does not exist yet, and the
+    service-linked role only appears with the account's first Auto Scaling group (after this key).
     """
     use = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    autoscaling = {
+        "StringEquals": {"kms:CallerAccount": account_id},
+        "ArnEquals": {"aws:PrincipalArn": autoscaling_role_arn(account_id)},
+    }
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -81,6 +100,22 @@ def key_policy(account_id: str, region: str) -> dict[str, Any]:
                         "kms:ViaService": [f"{s}.{region}.amazonaws.com" for s in VIA_SERVICES],
                     }
                 },
+            },
+            {
+                "Sid": "AutoScalingServiceLinkedRoleUse",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": use,
+                "Resource": "*",
+                "Condition": autoscaling,
+            },
+            {
+                "Sid": "AutoScalingServiceLinkedRoleGrants",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {**autoscaling, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             },
         ],
     }

@@ -82,6 +82,11 @@ class StageNames:
         return f"arn:aws:s3:::{self.backup_bucket}"
 
     @property
+    def backup_replica_bucket(self) -> str:
+        """The cross-region replica of the backup bucket, when replication is configured."""
+        return f"{self.prefix}-replica-{self.account_id}"
+
+    @property
     def deploy_role(self) -> str:
         """The GitHub-OIDC deploy role."""
         return f"{self.prefix}-deploy"
@@ -99,7 +104,9 @@ class StageNames:
             ("eks-cluster", self.eks_cluster),
             ("rds-identifier", self.database),
             ("rds-identifier", f"{self.database}-final"),
+            ("iam-role", f"{self.database}-rds-monitoring"),
             ("s3-bucket", self.backup_bucket),
+            ("s3-bucket", self.backup_replica_bucket),
             ("iam-role", self.deploy_role),
             ("k8s-namespace", self.namespace),
             ("log-group", f"/aws/eks/{self.eks_cluster}/cluster"),

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from infra.config.data import data_problems
 from infra.config.errors import ConfigError, ConfigProblem
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
 from infra.config.secrets import SECRETS_KEY, SecretNames, github_problems, secret_problems
@@ -136,6 +137,9 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
             problems.append(ConfigProblem(f"{STAGE_KEY}.network.{suffix}", message))
         for suffix, message in settings.github.problems(secrets.environment):
             problems.append(ConfigProblem(f"{STAGE_KEY}.github.{suffix}", message))
+        if isinstance(region, str):
+            for suffix, message in data_problems(settings, stage, region):
+                problems.append(ConfigProblem(f"{STAGE_KEY}.{suffix}", message))
 
     if problems or settings is None:
         raise ConfigError(problems)

@@ -92,6 +92,8 @@ class Floor:
 
 
 NAT_SCALE = ("none", "single", "per_az")
+OBJECT_LOCK_SCALE = ("none", "GOVERNANCE", "COMPLIANCE")
+"""Object-lock modes of the backup bucket, weakest first."""
 
 DEFAULTS: tuple[Default, ...] = (
     # --- network (Foundation) ---
@@ -106,6 +108,21 @@ DEFAULTS: tuple[Default, ...] = (
         production=["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts", "kms"],
     ),
     # --- data (issue 3) ---
+    Default("key.protect", development=False, staging=False, production=True),
+    Default("registries.protect", development=False, staging=False, production=True),
+    # db.t4g.micro keeps staging under its $200/month target (docs/configuration.md, "Cost").
+    Default("database.instance_class", development="db.t4g.micro", staging="db.t4g.micro", production="db.t4g.medium"),
+    Default("database.backup_retention_days", development=1, staging=7, production=14),
+    Default("database.multi_az", development=False, staging=False, production=True),
+    Default("database.deletion_protection", development=False, staging=True, production=True),
+    Default("database.monitoring_interval", development=0, staging=0, production=60),
+    Default("database.protect", development=False, staging=False, production=True),
+    Default("backups.enabled", development=True, staging=True, production=True),
+    Default("backups.retention_days", development=30, staging=90, production=365),
+    Default("backups.transition_days", development=7, staging=30, production=30),
+    Default("backups.noncurrent_days", development=7, staging=30, production=30),
+    Default("backups.object_lock.mode", development="none", staging="none", production="GOVERNANCE"),
+    Default("backups.protect", development=False, staging=False, production=True),
     # --- compute (issue 4) ---
     # --- delivery (issue 5) ---
     Default("github.protection", development="classic", staging="classic", production="classic"),
@@ -135,6 +152,17 @@ FLOORS: tuple[Floor, ...] = (
     Floor("network.flow_logs_retention_days", production=AtLeast(365)),
     Floor("network.flow_logs_traffic", production=Required("ALL")),
     # --- data (issue 3) ---
+    Floor("key.protect", production=Required(True)),
+    Floor("registries.protect", production=Required(True)),
+    Floor("database.backup_retention_days", production=AtLeast(14)),
+    Floor("database.multi_az", production=Required(True)),
+    Floor("database.deletion_protection", staging=Required(True), production=Required(True)),
+    Floor("database.monitoring_interval", production=AtLeast(1)),
+    Floor("database.protect", production=Required(True)),
+    Floor("backups.enabled", production=Required(True)),
+    Floor("backups.retention_days", production=AtLeast(365)),
+    Floor("backups.object_lock.mode", production=AtLeastRank(OBJECT_LOCK_SCALE, "GOVERNANCE")),
+    Floor("backups.protect", production=Required(True)),
     # --- compute (issue 4) ---
     # --- delivery (issue 5) ---
     Floor("github.reviewers", production=AtLeast(1)),

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from infra.config.base import Settings
 from infra.config.delivery import GithubSettings
+from infra.config.data import BackupSettings, DatabaseSettings, KeySettings, RegistrySettings
 from infra.config.network import NetworkSettings
 from infra.config.profiles import Profile
 
@@ -34,6 +35,14 @@ class StageSettings(Settings):
     """Floors this stage deliberately goes below: ``{key path: reason}``."""
     network: NetworkSettings
     # --- data (issue 3) ---
+    key: KeySettings
+    """The stage's KMS key."""
+    registries: RegistrySettings
+    """ECR repositories and their image retention."""
+    database: DatabaseSettings
+    """The RDS PostgreSQL instance."""
+    backups: BackupSettings
+    """The S3 backup bucket."""
     # --- compute (issue 4) ---
     # --- delivery (issue 5) ---
     github: GithubSettings

@@ -111,3 +111,23 @@ def test_alias_validation(alias: str, message: str) -> None:
     with pytest.raises(ComponentInputError) as err:
         StageKey("bad", _args(alias_name=alias))
     assert str(err.value) == message
+
+
+def test_autoscaling_service_linked_role_may_use_the_key_for_node_volumes(run: RunProgram) -> None:
+    inv = run(_program("stg", _args()))
+    by_sid = {s["Sid"]: s for s in json.loads(inv.one(KEY).inputs["policy"])["Statement"]}
+    role = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    use = by_sid["AutoScalingServiceLinkedRoleUse"]
+    assert use["Effect"] == "Allow"
+    assert use["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    assert use["Condition"] == {
+        "StringEquals": {"kms:CallerAccount": "123456789012"},
+        "ArnEquals": {"aws:PrincipalArn": role},
+    }
+    grants = by_sid["AutoScalingServiceLinkedRoleGrants"]
+    assert grants["Action"] == "kms:CreateGrant"
+    assert grants["Condition"] == {
+        "StringEquals": {"kms:CallerAccount": "123456789012"},
+        "ArnEquals": {"aws:PrincipalArn": role},
+        "Bool": {"kms:GrantIsForAWSResource": "true"},
+    }

@@ -16,6 +16,8 @@ BASE: dict[str, Any] = {
         "app": "amani-backend",
         "repository": "amani-labs/amani-backend",
         "network": {"cidr": "10.20.0.0/16"},
+        # a production stage needs a reviewer (a floor); harmless elsewhere
+        "github": {"reviewers": ["team:platform"]},
     },
 }
 

@@ -41,7 +41,7 @@ def engine() -> Iterator[None]:
 
 
 def test_staging_defaults_deploy_from_develop_without_approval() -> None:
-    github = load(values()).settings.github
+    github = load(values(github={})).settings.github
     assert (github.deploy_branch, github.tag_patterns, github.reviewers, github.wait_timer_minutes) == (
         "develop",
         [],
