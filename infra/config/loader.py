@@ -118,6 +118,8 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         zone_problems = network.zone_problems(str(region)) if isinstance(region, str) else []
         for suffix, message in [*zone_problems, *network.overlap_problems()]:
             problems.append(ConfigProblem(f"{STAGE_KEY}.network.{suffix}", message))
+        for suffix, message in settings.compute.problems(f"{settings.app}-{stage}"):
+            problems.append(ConfigProblem(f"{STAGE_KEY}.compute.{suffix}", message))
 
     if problems or settings is None:
         raise ConfigError(problems)

@@ -7,6 +7,7 @@ import re
 from pydantic import Field, field_validator
 
 from infra.config.base import Settings
+from infra.config.compute import ComputeSettings
 from infra.config.network import NetworkSettings
 from infra.config.profiles import Profile
 
@@ -34,6 +35,7 @@ class StageSettings(Settings):
     network: NetworkSettings
     # --- data (issue 3) ---
     # --- compute (issue 4) ---
+    compute: ComputeSettings
     # --- delivery (issue 5) ---
 
     @field_validator("app")
