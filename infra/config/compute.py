@@ -244,7 +244,7 @@ class EksSettings(Settings):
             except ValueError:
                 raise ValueError(f"{item!r} is not an IPv4 CIDR without host bits; example: 203.0.113.0/24") from None
         if len(set(value)) != len(value):
-            raise ValueError("CIDRs must be unique")
+            raise ValueError("must list each CIDR once")
         return value
 
     @field_validator("admin_principal_arns")
