@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.config import Acknowledgement
 from infra.config.network import LOG_RETENTION_DAYS
+from stagecraft.stackfiles import load_stack
 from tests.infra.config.conftest import load, problems, values
 
 S = "stagecraft:stage"
@@ -471,3 +473,16 @@ def test_production_with_eks_by_the_defaults_meets_every_floor() -> None:
     config = load(_config("production", eks=_eks("production")), stack="production")
     assert config.acknowledged == ()
     assert config.settings.compute.eks.endpoint_public_access is False
+
+
+def test_example_stacks_run_ecs_and_eks_with_a_private_production_endpoint() -> None:
+    root = Path(__file__).resolve().parents[3]
+    staging = load(load_stack(root, "staging").values).settings.compute
+    production = load(load_stack(root, "production").values, stack="production").settings.compute
+    for compute, stage in ((staging, "staging"), (production, "production")):
+        assert compute.ecs.enabled and compute.eks.enabled
+        [namespace] = compute.namespace_specs(f"amani-backend-{stage}")
+        assert namespace.name == f"amani-backend-{stage}" and namespace.pod_security == "restricted"
+        assert namespace.allow_ingress_from == ("ingress-nginx",)
+    assert staging.eks.public_access_cidrs == ["203.0.113.0/24"]
+    assert production.eks.endpoint_public_access is False and production.eks.public_access_cidrs == []
