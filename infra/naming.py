@@ -92,6 +92,17 @@ class StageNames:
         return f"{self.prefix}-deploy"
 
     @property
+    def app_secrets_arn(self) -> str:
+        """ARN pattern of the app's Secrets Manager secrets, named ``<app>-<stage>/<name>`` (ARNs end in a
+        random suffix, hence the wildcard). The RDS-managed master secret (``rds!db-...``) is not among them."""
+        return f"arn:aws:secretsmanager:{self.region}:{self.account_id}:secret:{self.prefix}/*"
+
+    @property
+    def app_parameters_arn(self) -> str:
+        """ARN pattern of the app's SSM parameters under ``/<app>-<stage>/``."""
+        return f"arn:aws:ssm:{self.region}:{self.account_id}:parameter/{self.prefix}/*"
+
+    @property
     def namespace(self) -> str:
         """The stage's default Kubernetes namespace, ``<app>-<stage>`` as seeds 000 and 004 name them."""
         return self.prefix

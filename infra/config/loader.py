@@ -140,6 +140,8 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         if isinstance(region, str):
             for suffix, message in data_problems(settings, stage, region):
                 problems.append(ConfigProblem(f"{STAGE_KEY}.{suffix}", message))
+        for suffix, message in settings.compute.problems(f"{settings.app}-{stage}"):
+            problems.append(ConfigProblem(f"{STAGE_KEY}.compute.{suffix}", message))
 
     if problems or settings is None:
         raise ConfigError(problems)

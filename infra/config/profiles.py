@@ -94,6 +94,8 @@ class Floor:
 NAT_SCALE = ("none", "single", "per_az")
 OBJECT_LOCK_SCALE = ("none", "GOVERNANCE", "COMPLIANCE")
 """Object-lock modes of the backup bucket, weakest first."""
+CONTAINER_INSIGHTS_SCALE = ("enabled", "enhanced")
+POD_SECURITY_SCALE = ("privileged", "baseline", "restricted")
 
 DEFAULTS: tuple[Default, ...] = (
     # --- network (Foundation) ---
@@ -124,6 +126,34 @@ DEFAULTS: tuple[Default, ...] = (
     Default("backups.object_lock.mode", development="none", staging="none", production="GOVERNANCE"),
     Default("backups.protect", development=False, staging=False, production=True),
     # --- compute (issue 4) ---
+    Default("compute.ecs.enabled", development=True, staging=True, production=True),
+    Default("compute.ecs.container_insights", development="enabled", staging="enabled", production="enhanced"),
+    Default("compute.ecs.fargate_base", development=0, staging=1, production=2),
+    Default("compute.ecs.spot_weight", development=3, staging=1, production=0),
+    Default("compute.ecs.exec_log_retention_days", development=30, staging=90, production=365),
+    Default("compute.ecs.allow_execute_command", development=True, staging=True, production=False),
+    # EKS is opt-in: it needs stage-specific input (admins, who may reach the endpoint) and costs ~$73/month.
+    Default("compute.eks.enabled", development=False, staging=False, production=False),
+    Default("compute.eks.kubernetes_version", development="1.35", staging="1.35", production="1.35"),
+    Default("compute.eks.endpoint_public_access", development=True, staging=True, production=False),
+    Default("compute.eks.deletion_protection", development=False, staging=True, production=True),
+    Default("compute.eks.metadata_hop_limit", development=1, staging=1, production=1),
+    Default("compute.eks.log_retention_days", development=30, staging=90, production=365),
+    Default("compute.eks.min_on_demand_nodes", development=0, staging=0, production=2),
+    Default(
+        "compute.eks.node_groups",
+        # Graviton types with list prices in stagecraft/data/prices.json, on-demand so the estimate is known.
+        development=[
+            {"name": "general", "instance_types": ["t4g.medium"], "min_size": 1, "desired_size": 1, "max_size": 2}
+        ],
+        staging=[
+            {"name": "general", "instance_types": ["t4g.medium"], "min_size": 1, "desired_size": 1, "max_size": 3}
+        ],
+        production=[
+            {"name": "general", "instance_types": ["m7g.large"], "min_size": 2, "desired_size": 3, "max_size": 6}
+        ],
+    ),
+    Default("compute.pod_security", development="baseline", staging="restricted", production="restricted"),
     # --- delivery (issue 5) ---
     Default("github.protection", development="classic", staging="classic", production="classic"),
     Default("github.deploy_branch", development="develop", staging="develop", production="main"),
@@ -164,6 +194,18 @@ FLOORS: tuple[Floor, ...] = (
     Floor("backups.object_lock.mode", production=AtLeastRank(OBJECT_LOCK_SCALE, "GOVERNANCE")),
     Floor("backups.protect", production=Required(True)),
     # --- compute (issue 4) ---
+    Floor("compute.ecs.container_insights", production=AtLeastRank(CONTAINER_INSIGHTS_SCALE, "enhanced")),
+    Floor("compute.ecs.fargate_base", production=AtLeast(1)),
+    Floor("compute.ecs.exec_log_retention_days", production=AtLeast(365)),
+    Floor("compute.eks.endpoint_public_access", production=Required(False)),
+    Floor("compute.eks.deletion_protection", production=Required(True)),
+    Floor("compute.eks.log_retention_days", production=AtLeast(365)),
+    Floor("compute.eks.min_on_demand_nodes", production=AtLeast(2)),
+    Floor(
+        "compute.pod_security",
+        staging=AtLeastRank(POD_SECURITY_SCALE, "restricted"),
+        production=AtLeastRank(POD_SECURITY_SCALE, "restricted"),
+    ),
     # --- delivery (issue 5) ---
     Floor("github.reviewers", production=AtLeast(1)),
     Floor("github.wait_timer_minutes", production=AtLeast(5)),

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from infra.config.base import Settings
 from infra.config.delivery import GithubSettings
 from infra.config.data import BackupSettings, DatabaseSettings, KeySettings, RegistrySettings
+from infra.config.compute import ComputeSettings
 from infra.config.network import NetworkSettings
 from infra.config.profiles import Profile
 
@@ -44,6 +45,7 @@ class StageSettings(Settings):
     backups: BackupSettings
     """The S3 backup bucket."""
     # --- compute (issue 4) ---
+    compute: ComputeSettings
     # --- delivery (issue 5) ---
     github: GithubSettings
 

@@ -1,0 +1,513 @@
+"""``stagecraft:stage.compute``: where the stage runs its services (ECS Fargate, EKS, or both)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from components.eks_cluster import _PRINCIPAL_ARN, SUPPORTED_KUBERNETES_VERSIONS
+from components.eks_node_group import NodeGroupSpec, NodeTaint, is_arm_instance_type
+from components.namespaces import ContainerDefaults, NamespaceQuota, NamespaceSpec, parse_quantity
+from components.naming import RULES
+from infra.config.base import Settings
+from infra.config.network import LOG_RETENTION_DAYS
+from infra.config.profiles import POD_SECURITY_SCALE
+
+PodSecurity = Literal["privileged", "baseline", "restricted"]
+
+_GROUP_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?")
+# Kubernetes label/taint key: optional DNS-subdomain prefix and '/', then a name of up to 63 characters.
+_LABEL_KEY = re.compile(r"(?:[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+_LABEL_VALUE = re.compile(r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
+_QUANTITY_HINT = "must be a Kubernetes quantity such as '4', '500m', '1.5', '256Mi' or '8Gi'"
+
+
+def _retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        raise ValueError(f"must be one of CloudWatch's retention periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    return value
+
+
+def _dns_label(value: str) -> str:
+    if RULES["k8s-namespace"].problems(value):
+        raise ValueError(
+            "must be a DNS-1123 label: 1-63 lowercase letters, digits and '-', starting and ending with a letter "
+            "or digit"
+        )
+    return value
+
+
+def _quantity(value: object) -> object:
+    """YAML reads ``cpu: 4`` as a number: accept whole numbers, keep every quantity as a string."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        try:
+            if parse_quantity(value) > 0:
+                return value
+        except ValueError:
+            pass
+        raise ValueError(_QUANTITY_HINT + ", greater than zero")
+    return value
+
+
+class EcsSettings(Settings):
+    """The stage's ECS cluster (Fargate only)."""
+
+    enabled: bool
+    """Create the ECS cluster (free while no task runs)."""
+    container_insights: Literal["enabled", "enhanced"]
+    """Container Insights level; ``enhanced`` adds per-task and per-container metrics."""
+    fargate_base: int
+    """Tasks of each service always on on-demand FARGATE before any Spot is used."""
+    spot_weight: int
+    """FARGATE_SPOT weight against FARGATE's weight 1 after the base; 0 = no Spot."""
+    exec_log_retention_days: int
+    """Retention of the ECS Exec session log group."""
+    allow_execute_command: bool
+    """Let the task role open ECS Exec sessions (services still opt in per service)."""
+
+    @field_validator("fargate_base")
+    @classmethod
+    def _base(cls, value: int) -> int:
+        if not 0 <= value <= 100_000:
+            raise ValueError("must be 0-100000 tasks")
+        return value
+
+    @field_validator("spot_weight")
+    @classmethod
+    def _spot(cls, value: int) -> int:
+        if not 0 <= value <= 1000:
+            raise ValueError("must be 0-1000 (0 = no Fargate Spot)")
+        return value
+
+    _exec_retention = field_validator("exec_log_retention_days")(_retention)
+
+
+class TaintSettings(Settings):
+    """A taint on every node of a group."""
+
+    key: str
+    """Taint key (a Kubernetes label key)."""
+    value: str = ""
+    """Taint value (may be empty)."""
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = "NO_SCHEDULE"
+    """What happens to pods that do not tolerate it."""
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not _LABEL_KEY.fullmatch(value):
+            raise ValueError("must be a Kubernetes label key such as 'workload' or 'example.com/spot'")
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: str) -> str:
+        if not _LABEL_VALUE.fullmatch(value):
+            raise ValueError("must be a Kubernetes label value: up to 63 letters, digits, '-', '_' and '.'")
+        return value
+
+
+class NodeGroupSettings(Settings):
+    """One EKS managed node group."""
+
+    name: str
+    """Stable key of the group (lowercase letters, digits, '-', up to 32)."""
+    instance_types: list[str]
+    """EC2 instance types, all of one architecture (Graviton or x86); the first one is priced."""
+    capacity: Literal["on_demand", "spot"] = "on_demand"
+    """On-demand or Spot instances."""
+    min_size: int = 1
+    """Fewest nodes."""
+    desired_size: int = 1
+    """Nodes at creation (an autoscaler owns it afterwards)."""
+    max_size: int = 3
+    """Most nodes."""
+    disk_size_gib: int = 20
+    """Root volume (encrypted gp3) size."""
+    labels: dict[str, str] = Field(default_factory=dict)
+    """Kubernetes labels on every node."""
+    taints: list[TaintSettings] = Field(default_factory=list)
+    """Kubernetes taints on every node."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _GROUP_NAME.fullmatch(value):
+            raise ValueError(
+                "must be 1-32 lowercase letters, digits and '-', starting and ending with a letter or digit"
+            )
+        return value
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must list at least one instance type")
+        try:
+            architectures = {is_arm_instance_type(t) for t in value}
+        except ValueError:
+            raise ValueError("must be EC2 instance types 'family.size', such as 'm7g.large' or 't3.medium'") from None
+        if len(architectures) > 1:
+            raise ValueError(
+                "mixes Graviton (arm64) and x86 types; a group runs one AMI, so use one architecture per group"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("instance types must be unique")
+        return value
+
+    @field_validator("min_size", "desired_size", "max_size")
+    @classmethod
+    def _size(cls, value: int) -> int:
+        if not 0 <= value <= 1000:
+            raise ValueError("must be 0-1000 nodes")
+        return value
+
+    @field_validator("disk_size_gib")
+    @classmethod
+    def _disk(cls, value: int) -> int:
+        if not 20 <= value <= 16384:
+            raise ValueError("must be 20-16384 GiB")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, label in value.items():
+            if not _LABEL_KEY.fullmatch(key) or not _LABEL_VALUE.fullmatch(label):
+                raise ValueError(
+                    f"label {key}={label!r} is invalid: keys like 'workload' or 'example.com/tier', values up to "
+                    "63 letters, digits, '-', '_' and '.'"
+                )
+        return value
+
+    def spec(self) -> NodeGroupSpec:
+        """The component's node group spec."""
+        return NodeGroupSpec(
+            name=self.name,
+            instance_types=tuple(self.instance_types),
+            capacity_type=self.capacity.upper(),
+            min_size=self.min_size,
+            desired_size=self.desired_size,
+            max_size=self.max_size,
+            disk_size_gib=self.disk_size_gib,
+            labels=dict(self.labels),
+            taints=tuple(NodeTaint(key=t.key, value=t.value, effect=t.effect) for t in self.taints),
+        )
+
+
+class EksSettings(Settings):
+    """The stage's EKS cluster and its managed node groups."""
+
+    enabled: bool
+    """Create the EKS cluster (about $73/month for the control plane, plus nodes)."""
+    kubernetes_version: str
+    """Kubernetes minor version in EKS standard support, quoted (``"1.35"``)."""
+    endpoint_public_access: bool
+    """Also expose the API endpoint publicly (restricted to ``public_access_cidrs``); private is always on."""
+    public_access_cidrs: list[str] = Field(default_factory=list)
+    """IPv4 CIDRs allowed to the public endpoint; required when it is on (no implicit ``0.0.0.0/0``)."""
+    admin_principal_arns: list[str] = Field(default_factory=list)
+    """IAM role or user ARNs with cluster admin; the principal that runs Pulumi must be one of them."""
+    deletion_protection: bool
+    """EKS refuses to delete the cluster while on."""
+    metadata_hop_limit: int
+    """IMDSv2 hop limit on the nodes: 1 keeps pods away from the node role; 2 only for pods that need IMDS."""
+    log_retention_days: int
+    """Retention of the control-plane log group (api, audit, authenticator)."""
+    min_on_demand_nodes: int
+    """At least one ``on_demand`` node group must have ``min_size`` of at least this many (0 = no rule)."""
+    deploy_group: str = "stagecraft:deployers"
+    """Kubernetes group of the deploy role; each namespace binds it to its ``deployer`` Role."""
+    node_groups: list[NodeGroupSettings]
+    """Managed node groups (unique names)."""
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _version(cls, value: object) -> object:
+        if isinstance(value, float):
+            raise ValueError('must be quoted, such as "1.35" (YAML reads 1.30 as the number 1.3)')
+        if isinstance(value, str) and value not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise ValueError(f"must be a version in EKS standard support: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}")
+        return value
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.IPv4Network(item, strict=True)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IPv4 CIDR without host bits; example: 203.0.113.0/24") from None
+        if len(set(value)) != len(value):
+            raise ValueError("must list each CIDR once")
+        return value
+
+    @field_validator("admin_principal_arns")
+    @classmethod
+    def _admins(cls, value: list[str]) -> list[str]:
+        names = []
+        for arn in value:
+            match = _PRINCIPAL_ARN.fullmatch(arn)
+            if match is None:
+                raise ValueError(
+                    f"{arn!r} is not an IAM role or user ARN such as 'arn:aws:iam::123456789012:role/platform-admin' "
+                    "(assumed-role and SSO session ARNs are not principals)"
+                )
+            names.append(match["name"])
+        if len(set(names)) != len(names):
+            raise ValueError("principals must have distinct role or user names")
+        return value
+
+    @field_validator("metadata_hop_limit")
+    @classmethod
+    def _hops(cls, value: int) -> int:
+        if value not in (1, 2):
+            raise ValueError("must be 1 or 2")
+        return value
+
+    _log_retention = field_validator("log_retention_days")(_retention)
+
+    @field_validator("min_on_demand_nodes")
+    @classmethod
+    def _min_on_demand(cls, value: int) -> int:
+        if not 0 <= value <= 1000:
+            raise ValueError("must be 0-1000 nodes")
+        return value
+
+    @field_validator("deploy_group")
+    @classmethod
+    def _group(cls, value: str) -> str:
+        if not value or value.startswith("system:"):
+            raise ValueError("must be a non-empty Kubernetes group not starting with 'system:'")
+        return value
+
+
+class QuotaSettings(Settings):
+    """A namespace's ResourceQuota: totals over all its pods."""
+
+    requests_cpu: str = "2"
+    """``requests.cpu``."""
+    requests_memory: str = "4Gi"
+    """``requests.memory``."""
+    limits_cpu: str = "4"
+    """``limits.cpu``."""
+    limits_memory: str = "8Gi"
+    """``limits.memory``."""
+    pods: int = 50
+    """Most pods."""
+
+    _quantities = field_validator("requests_cpu", "requests_memory", "limits_cpu", "limits_memory", mode="before")(
+        _quantity
+    )
+
+    @field_validator("pods")
+    @classmethod
+    def _pods(cls, value: int) -> int:
+        if not 1 <= value <= 10_000:
+            raise ValueError("must be 1-10000 pods")
+        return value
+
+
+class ContainerDefaultsSettings(Settings):
+    """A namespace's LimitRange: what a container gets when it sets no requests or limits."""
+
+    default_request_cpu: str = "100m"
+    """CPU request."""
+    default_request_memory: str = "128Mi"
+    """Memory request."""
+    default_cpu: str = "500m"
+    """CPU limit."""
+    default_memory: str = "512Mi"
+    """Memory limit."""
+
+    _quantities = field_validator(
+        "default_request_cpu", "default_request_memory", "default_cpu", "default_memory", mode="before"
+    )(_quantity)
+
+
+class NamespaceSettings(Settings):
+    """One Kubernetes namespace of the stage."""
+
+    name: str | None = None
+    """DNS-1123 label; default ``<app>-<stage>``."""
+    quota: QuotaSettings = Field(default_factory=QuotaSettings)
+    """Resource quota."""
+    container_defaults: ContainerDefaultsSettings = Field(default_factory=ContainerDefaultsSettings)
+    """Container requests and limits when a pod sets none."""
+    allow_ingress_from: list[str] = Field(default_factory=list)
+    """Other namespaces whose pods may connect (an ingress controller's, e.g. ``ingress-nginx``)."""
+    pod_security: PodSecurity | None = None
+    """Pod Security level enforced; default ``compute.pod_security``, never weaker than it."""
+
+    _name = field_validator("name")(_dns_label)
+
+    @field_validator("allow_ingress_from")
+    @classmethod
+    def _sources(cls, value: list[str]) -> list[str]:
+        for item in value:
+            _dns_label(item)
+        if len(set(value)) != len(value):
+            raise ValueError("namespaces must be unique")
+        return value
+
+
+class ComputeSettings(Settings):
+    """ECS, EKS and the Kubernetes namespaces of the stage."""
+
+    ecs: EcsSettings
+    """The ECS cluster."""
+    eks: EksSettings
+    """The EKS cluster."""
+    pod_security: PodSecurity
+    """The weakest Pod Security level any namespace of the stage enforces, and the default for all of them."""
+    namespaces: list[NamespaceSettings] | None = None
+    """Namespaces on the EKS cluster; unset: one namespace ``<app>-<stage>`` when EKS is enabled."""
+
+    def namespace_specs(self, prefix: str) -> list[NamespaceSpec]:
+        """The namespaces to create (``prefix`` = ``<app>-<stage>``, the default name); none without EKS."""
+        if not self.eks.enabled:
+            return []
+        configured = self.namespaces if self.namespaces is not None else [NamespaceSettings()]
+        return [
+            NamespaceSpec(
+                name=ns.name or prefix,
+                quota=NamespaceQuota(**ns.quota.model_dump()),
+                container_defaults=ContainerDefaults(**ns.container_defaults.model_dump()),
+                allow_ingress_from=tuple(ns.allow_ingress_from),
+                pod_security=ns.pod_security or self.pod_security,
+            )
+            for ns in configured
+        ]
+
+    def problems(self, prefix: str) -> list[tuple[str, str]]:
+        """``(key suffix under compute, message)`` for every rule that spans more than one field."""
+        found: list[tuple[str, str]] = []
+        if not self.ecs.enabled and not self.eks.enabled:
+            found.append(
+                (
+                    "ecs.enabled",
+                    "false while compute.eks.enabled is false too: a stage runs its services on ECS, EKS or both; "
+                    "enable at least one",
+                )
+            )
+        if self.eks.enabled:
+            found += self._eks_problems()
+        elif self.namespaces is not None:
+            found.append(
+                (
+                    "namespaces",
+                    "namespaces need EKS: set compute.eks.enabled to true, or remove compute.namespaces",
+                )
+            )
+        if self.eks.enabled and self.namespaces is not None:
+            found += self._namespace_problems(prefix)
+        return found
+
+    def _eks_problems(self) -> list[tuple[str, str]]:
+        eks = self.eks
+        found: list[tuple[str, str]] = []
+        if eks.endpoint_public_access and not eks.public_access_cidrs:
+            found.append(
+                (
+                    "eks.public_access_cidrs",
+                    "required when endpoint_public_access is true: list the CIDRs that may reach the public API "
+                    "endpoint (there is no implicit 0.0.0.0/0), or set endpoint_public_access to false",
+                )
+            )
+        if not eks.endpoint_public_access and eks.public_access_cidrs:
+            found.append(
+                (
+                    "eks.public_access_cidrs",
+                    "must be empty when endpoint_public_access is false (the endpoint is private only)",
+                )
+            )
+        if not eks.admin_principal_arns:
+            found.append(
+                (
+                    "eks.admin_principal_arns",
+                    "required when EKS is enabled: list at least one IAM role or user ARN; the principal that runs "
+                    "Pulumi must be one of them (the cluster's creator gets no implicit access)",
+                )
+            )
+        if not eks.node_groups:
+            found.append(
+                ("eks.node_groups", "required when EKS is enabled: at least one node group (CoreDNS needs nodes)")
+            )
+        seen: set[str] = set()
+        for i, group in enumerate(eks.node_groups):
+            if group.name in seen:
+                found.append((f"eks.node_groups[{i}].name", f"{group.name!r} names another node group too"))
+            seen.add(group.name)
+            if not (group.min_size <= group.desired_size <= group.max_size and group.max_size >= 1):
+                found.append(
+                    (
+                        f"eks.node_groups[{i}]",
+                        f"min_size {group.min_size}, desired_size {group.desired_size}, max_size {group.max_size}: "
+                        "must have min_size <= desired_size <= max_size and max_size >= 1",
+                    )
+                )
+        floor = eks.min_on_demand_nodes
+        if floor and not any(g.capacity == "on_demand" and g.min_size >= floor for g in eks.node_groups):
+            found.append(
+                (
+                    "eks.min_on_demand_nodes",
+                    f"{floor}: no on_demand node group has min_size >= {floor}; add one (system pods such as "
+                    "CoreDNS must survive a node loss and Spot reclaims), or lower min_on_demand_nodes",
+                )
+            )
+        return found
+
+    def _namespace_problems(self, prefix: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        floor = POD_SECURITY_SCALE.index(self.pod_security)
+        for i, ns in enumerate(self.namespaces or []):
+            key = f"namespaces[{i}]"
+            name = ns.name or prefix
+            if name in seen:
+                found.append((f"{key}.name", f"{name!r} names another namespace too (unset means {prefix!r})"))
+            seen.add(name)
+            if name in ns.allow_ingress_from:
+                found.append((f"{key}.allow_ingress_from", f"lists the namespace itself ({name!r})"))
+            if ns.pod_security and POD_SECURITY_SCALE.index(ns.pod_security) < floor:
+                found.append(
+                    (
+                        f"{key}.pod_security",
+                        f"{ns.pod_security!r} is weaker than compute.pod_security ({self.pod_security!r}); "
+                        "lower compute.pod_security to allow it",
+                    )
+                )
+            found += _quantity_problems(key, ns)
+        return found
+
+
+def _quantity_problems(key: str, ns: NamespaceSettings) -> list[tuple[str, str]]:
+    q, d = ns.quota, ns.container_defaults
+    pairs = [
+        ("quota.requests_cpu", q.requests_cpu, "quota.limits_cpu", q.limits_cpu),
+        ("quota.requests_memory", q.requests_memory, "quota.limits_memory", q.limits_memory),
+        (
+            "container_defaults.default_request_cpu",
+            d.default_request_cpu,
+            "container_defaults.default_cpu",
+            d.default_cpu,
+        ),
+        (
+            "container_defaults.default_request_memory",
+            d.default_request_memory,
+            "container_defaults.default_memory",
+            d.default_memory,
+        ),
+        ("container_defaults.default_cpu", d.default_cpu, "quota.limits_cpu", q.limits_cpu),
+        ("container_defaults.default_memory", d.default_memory, "quota.limits_memory", q.limits_memory),
+    ]
+    found = []
+    for small_key, small, big_key, big in pairs:
+        if parse_quantity(small) > parse_quantity(big):
+            found.append((f"{key}.{small_key}", f"{small!r} is more than {big_key} ({big!r})"))
+    return found
