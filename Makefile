@@ -8,7 +8,7 @@ STACK ?= staging
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help plan test lint format types pytest bench clean
+.PHONY: help plan test lint format types pytest bench generate clean
 
 help:
 	@echo "make plan   - offline plan of the $(STACK) stack (STACK=production for the other one)"
@@ -44,6 +44,9 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_speed.py
 	$(BIN)/python benchmarks/targets.py
+
+generate: $(STAMP)
+	$(BIN)/python -m stagecraft.rules
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage

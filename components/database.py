@@ -15,7 +15,9 @@ from components.errors import ComponentInputError
 from components.naming import name_problems
 
 COMPONENT = "Database"
-PORT = 5432
+DEFAULT_PORT = 5432
+"""PostgreSQL's default port; FSBP RDS.23 asks for another one, which the stage config picks."""
+MIN_PORT, MAX_PORT = 1150, 65535
 
 SUPPORTED_MAJORS = (14, 15, 16, 17, 18)
 """PostgreSQL majors in RDS standard support. 13 left it on 2026-02-28 and, with Extended Support opted
@@ -56,9 +58,11 @@ class DatabaseArgs:
     subnet_ids: Sequence[pulumi.Input[str]]
     """Isolated subnets (no route to the internet) for the subnet group; two or more AZs."""
     client_security_group_ids: Mapping[str, pulumi.Input[str]]
-    """Security groups admitted on 5432, keyed by a stable name (e.g. ``{"nodes": sg_id}``)."""
+    """Security groups admitted on the database port, keyed by a stable name (e.g. ``{"nodes": sg_id}``)."""
     kms_key_arn: pulumi.Input[str]
     """The stage key: storage, master secret and Performance Insights."""
+    port: int = DEFAULT_PORT
+    """Port the instance listens on (1150-65535), and the only port its security group admits."""
     engine_version: str = "17"
     """PostgreSQL major (``"17"``, minor upgrades automatic) or ``major.minor`` (``"17.6"``)."""
     instance_class: str = "db.t4g.medium"
@@ -128,7 +132,7 @@ class Database(pulumi.ComponentResource):
         sg = aws.ec2.SecurityGroup(
             f"{name}-sg",
             name=f"{args.identifier}-db",
-            description=f"PostgreSQL {args.identifier}: 5432 from the stage compute only",
+            description=f"PostgreSQL {args.identifier}: port {args.port} from the stage compute only",
             vpc_id=args.vpc_id,
             tags=tags,
             opts=child,
@@ -139,8 +143,8 @@ class Database(pulumi.ComponentResource):
                 security_group_id=sg.id,
                 referenced_security_group_id=source,
                 ip_protocol="tcp",
-                from_port=PORT,
-                to_port=PORT,
+                from_port=args.port,
+                to_port=args.port,
                 description=f"PostgreSQL from {key}",
                 tags=tags,
                 opts=child,
@@ -189,7 +193,7 @@ class Database(pulumi.ComponentResource):
             vpc_security_group_ids=[sg.id],
             parameter_group_name=params.name,
             publicly_accessible=False,
-            port=PORT,
+            port=args.port,
             multi_az=args.multi_az,
             backup_retention_period=args.backup_retention_days,
             backup_window=args.backup_window,
@@ -285,6 +289,8 @@ def _validate(args: DatabaseArgs) -> tuple[int, str | None]:
             raise _fail(argument, value, "; ".join(problems))
     if len(f"{args.identifier}-rds-monitoring") > 64:
         raise _fail("identifier", args.identifier, "at most 49 characters (the monitoring role name is 64 at most)")
+    if not MIN_PORT <= args.port <= MAX_PORT:
+        raise _fail("port", args.port, f"{MIN_PORT}-{MAX_PORT} (RDS for PostgreSQL)")
     version = re.fullmatch(r"(\d+)(?:\.(\d+))?", args.engine_version)
     major = int(version.group(1)) if version else 0
     if major not in SUPPORTED_MAJORS:

@@ -114,6 +114,7 @@ def _database(
             subnet_ids=[_nth(network.isolated_subnet_ids, i) for i in range(len(network.availability_zones))],
             client_security_group_ids=dict(clients),
             kms_key_arn=key.key_arn,
+            port=settings.port,
             engine_version=settings.engine_version,
             instance_class=settings.instance_class,
             allocated_storage=settings.allocated_storage,

@@ -8,8 +8,12 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
+from components.ecs_cluster import EcsCluster
+from infra.compute import EksStage, build_ecs, build_eks
 from infra.config import StageConfig, load_stage_config
-from infra.context import lookup_context
+from infra.context import StageContext, lookup_context
+from infra.data import DataStage, build_data, build_key
+from infra.delivery import build_delivery, build_identity, github_provider
 from infra.network import build_network
 
 
@@ -20,18 +24,98 @@ def main() -> None:
 
 
 def build_stage(config: StageConfig) -> None:
-    """Create every component of the stage and export what pipelines and people need."""
+    """Create every component of the stage and export what pipelines and people need.
+
+    Order matters only where one component needs another's outputs. The deploy role names the resources it
+    may touch by their predictable ARNs (``infra/naming.py``), so it exists before the clusters and
+    registries that grant it access; the database and the EKS cluster never wait for each other.
+    """
     ctx = lookup_context(config)
-    network = build_network(ctx)
+    settings = config.settings
+    repositories = settings.registries.repositories
+
+    key = build_key(ctx)
+    network = build_network(ctx, log_kms_key_arn=key.key_arn)
+    ecs = build_ecs(ctx, network, key, repositories)
+    identity = build_identity(
+        ctx,
+        key,
+        ecs,
+        repositories=repositories,
+        eks_enabled=settings.compute.eks.enabled,
+        database_enabled=settings.database.enabled,
+        backups_enabled=settings.backups.enabled,
+    )
+    eks = build_eks(ctx, network, key, identity.role_arn)
+    data = build_data(
+        ctx,
+        network,
+        key,
+        push_principal_arns=[identity.role_arn],
+        pull_principal_arns=_pull_principals(ecs, eks),
+        client_security_group_ids=_database_clients(ecs, eks),
+    )
+    variables = stage_variables(ctx, ecs, eks, data)
+    build_delivery(ctx, github_provider(ctx), identity, variables)
 
     pulumi.export("stage", config.stage)
     pulumi.export("profile", config.profile)
     pulumi.export("region", config.region)
     pulumi.export("vpc_id", network.vpc_id)
     pulumi.export("availability_zones", network.availability_zones)
-    pulumi.export("public_subnet_ids", network.public_subnet_ids)
     pulumi.export("private_subnet_ids", network.private_subnet_ids)
     pulumi.export("isolated_subnet_ids", network.isolated_subnet_ids)
+    pulumi.export("kms_key_arn", key.key_arn)
+    pulumi.export("deploy_role_arn", identity.role_arn)
+    pulumi.export("github_variables", variables)
+    if eks is not None:
+        pulumi.export("kubeconfig", eks.cluster.kubeconfig)
+
+
+def _pull_principals(ecs: EcsCluster | None, eks: EksStage | None) -> list[pulumi.Input[str]]:
+    principals: list[pulumi.Input[str]] = []
+    if ecs is not None:
+        principals.append(ecs.execution_role_arn)
+    if eks is not None:
+        principals.append(eks.cluster.node_role_arn)
+    return principals
+
+
+def _database_clients(ecs: EcsCluster | None, eks: EksStage | None) -> dict[str, pulumi.Input[str]]:
+    clients: dict[str, pulumi.Input[str]] = {}
+    if ecs is not None:
+        clients["ecs"] = ecs.service_security_group_id
+    if eks is not None:
+        clients["eks"] = eks.cluster.cluster_security_group_id
+    return clients
+
+
+def stage_variables(
+    ctx: StageContext, ecs: EcsCluster | None, eks: EksStage | None, data: DataStage
+) -> dict[str, pulumi.Input[str]]:
+    """The stage outputs pipelines read from the GitHub environment instead of copying them by hand."""
+    variables: dict[str, pulumi.Input[str]] = {"AWS_REGION": ctx.config.region}
+    for name, registry in sorted(data.registries.items()):
+        variables[f"ECR_REPOSITORY_{_env_name(name)}"] = registry.repository_url
+    if len(data.registries) == 1:
+        variables["ECR_REPOSITORY"] = next(iter(data.registries.values())).repository_url
+    if ecs is not None:
+        variables["ECS_CLUSTER"] = ecs.cluster_name
+    if eks is not None:
+        variables["EKS_CLUSTER"] = eks.cluster.cluster_name
+        variables["K8S_NAMESPACES"] = ",".join(eks.namespace_names)
+        if eks.namespace_names:
+            variables["K8S_NAMESPACE"] = eks.namespace_names[0]
+    if data.database is not None:
+        variables["DATABASE_ENDPOINT"] = data.database.endpoint
+        variables["DATABASE_SECRET_ARN"] = data.database.master_secret_arn
+    if data.backups is not None:
+        variables["BACKUP_S3_BUCKET"] = data.backups.bucket_name
+    return variables
+
+
+def _env_name(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name).upper()
 
 
 def engine_config() -> dict[str, Any]:

@@ -72,9 +72,7 @@ def _overlapping_cidrs(a: Stage, b: Stage) -> Iterable[str]:
     net_a = ipaddress.IPv4Network(a.config.settings.network.cidr)
     net_b = ipaddress.IPv4Network(b.config.settings.network.cidr)
     if net_a.overlaps(net_b):
-        yield (
-            f"VPC CIDRs overlap ({S}.network.cidr: {net_a} and {net_b}); stages that may peer need distinct ranges"
-        )
+        yield (f"VPC CIDRs overlap ({S}.network.cidr: {net_a} and {net_b}); stages that may peer need distinct ranges")
 
 
 def _same_branch(a: Stage, b: Stage) -> Iterable[str]:

@@ -16,7 +16,9 @@ from pydantic import AfterValidator, Field, field_validator
 
 from components.backup_bucket import ARCHIVE_CLASSES
 from components.database import (
+    MAX_PORT,
     MAX_STORAGE_GIB,
+    MIN_PORT,
     MIN_STORAGE_GIB,
     MONITORING_INTERVALS,
     SUPPORTED_MAJORS,
@@ -166,6 +168,8 @@ class DatabaseSettings(Settings):
 
     enabled: bool = True
     """Whether the stage has a database."""
+    port: int = 5433
+    """Port the database listens on: not PostgreSQL's default 5432 (FSBP RDS.23); 1150-65535."""
     engine_version: str = "17"
     """PostgreSQL major (minor upgrades automatic) or ``major.minor``."""
     instance_class: str
@@ -192,6 +196,13 @@ class DatabaseSettings(Settings):
     """Restore mode, for recovery stages (see docs/runbooks/restore.md)."""
     protect: bool
     """Pulumi ``protect`` and ``retain_on_delete`` on the instance."""
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not MIN_PORT <= value <= MAX_PORT:
+            raise ValueError(f"must be {MIN_PORT}-{MAX_PORT} (RDS for PostgreSQL)")
+        return value
 
     @field_validator("engine_version")
     @classmethod

@@ -117,13 +117,13 @@ DEFAULTS: tuple[Default, ...] = (
     Default("database.backup_retention_days", development=1, staging=7, production=14),
     Default("database.multi_az", development=False, staging=False, production=True),
     Default("database.deletion_protection", development=False, staging=True, production=True),
-    Default("database.monitoring_interval", development=0, staging=0, production=60),
+    Default("database.monitoring_interval", development=0, staging=60, production=60),
     Default("database.protect", development=False, staging=False, production=True),
     Default("backups.enabled", development=True, staging=True, production=True),
     Default("backups.retention_days", development=30, staging=90, production=365),
     Default("backups.transition_days", development=7, staging=30, production=30),
     Default("backups.noncurrent_days", development=7, staging=30, production=30),
-    Default("backups.object_lock.mode", development="none", staging="none", production="GOVERNANCE"),
+    Default("backups.object_lock.mode", development="none", staging="GOVERNANCE", production="GOVERNANCE"),
     Default("backups.protect", development=False, staging=False, production=True),
     # --- compute (issue 4) ---
     Default("compute.ecs.enabled", development=True, staging=True, production=True),
@@ -150,7 +150,14 @@ DEFAULTS: tuple[Default, ...] = (
             {"name": "general", "instance_types": ["t4g.medium"], "min_size": 1, "desired_size": 1, "max_size": 3}
         ],
         production=[
-            {"name": "general", "instance_types": ["m7g.large"], "min_size": 2, "desired_size": 3, "max_size": 6}
+            # Two instance types so a capacity shortage of one does not stop scaling (FSBP AutoScaling.6).
+            {
+                "name": "general",
+                "instance_types": ["m7g.large", "m6g.large"],
+                "min_size": 2,
+                "desired_size": 3,
+                "max_size": 6,
+            }
         ],
     ),
     Default("compute.pod_security", development="baseline", staging="restricted", production="restricted"),
@@ -166,7 +173,7 @@ DEFAULTS: tuple[Default, ...] = (
     Default("github.required_approving_reviews", development=0, staging=1, production=1),
     Default("github.dismiss_stale_reviews", development=True, staging=True, production=True),
     Default("github.require_code_owner_reviews", development=False, staging=False, production=True),
-    Default("github.require_last_push_approval", development=False, staging=False, production=True),
+    Default("github.require_last_push_approval", development=False, staging=True, production=True),
     Default("github.require_conversation_resolution", development=False, staging=True, production=True),
     Default("github.enforce_admins", development=False, staging=False, production=True),
     Default("github.require_linear_history", development=False, staging=True, production=True),

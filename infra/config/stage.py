@@ -7,9 +7,9 @@ import re
 from pydantic import Field, field_validator
 
 from infra.config.base import Settings
-from infra.config.delivery import GithubSettings
-from infra.config.data import BackupSettings, DatabaseSettings, KeySettings, RegistrySettings
 from infra.config.compute import ComputeSettings
+from infra.config.data import BackupSettings, DatabaseSettings, KeySettings, RegistrySettings
+from infra.config.delivery import GithubSettings
 from infra.config.network import NetworkSettings
 from infra.config.profiles import Profile
 

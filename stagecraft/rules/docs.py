@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from stagecraft.rules.model import PROFILES, Profile
 
@@ -64,3 +65,14 @@ def pack_config(profile: Profile) -> str:
 
     config = {rule.id: {"enforcementLevel": rule.levels[profile]} for rule in RULES}
     return json.dumps(config, indent=2, sort_keys=True) + "\n"
+
+
+def write_generated(root: Path) -> list[Path]:
+    """Rewrite docs/rules.md and policy/profiles/*.json from the registry (``make generate``)."""
+    written = [root / "docs" / "rules.md"]
+    written[0].write_text(rules_markdown(), encoding="utf-8")
+    for profile in PROFILES:
+        path = root / "policy" / "profiles" / f"{profile}.json"
+        path.write_text(pack_config(profile), encoding="utf-8")
+        written.append(path)
+    return written

@@ -114,7 +114,8 @@ def _secret_values(_type: str, inputs: Mapping[str, Any], _options: Options) -> 
 
 def _variable_names(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
     name = inputs.get("variableName")
-    if isinstance(name, str) and SECRET_NAME.search(name):
+    # An ARN names where a secret lives (DATABASE_SECRET_ARN); it is not the secret.
+    if isinstance(name, str) and SECRET_NAME.search(name) and not name.upper().endswith("_ARN"):
         return [f"variableName {name} names a secret; store it as an Actions secret"]
     return []
 

@@ -201,6 +201,19 @@ def _bucket_rule(
     return Rule(id_, description, control, url, levels, stack_check=_per_bucket(what, type_, judge))
 
 
+def _tag_immutability(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
+    mutability = inputs.get("imageTagMutability")
+    if mutability == "IMMUTABLE":
+        return []
+    if mutability != "IMMUTABLE_WITH_EXCLUSION":
+        return [f"imageTagMutability is {show(mutability)}; IMMUTABLE or IMMUTABLE_WITH_EXCLUSION required"]
+    filters = [as_map(f).get("filter") for f in inputs.get("imageTagMutabilityExclusionFilters") or []]
+    catch_all = [f for f in filters if not isinstance(f, str) or f.strip("*") == ""]
+    if not filters or catch_all:
+        return [f"imageTagMutabilityExclusionFilters is {show(filters)}; named moving tags (no catch-all '*') required"]
+    return []
+
+
 RULES = (
     _bucket_rule(
         "s3-public-access-block",
@@ -293,12 +306,12 @@ RULES = (
     ),
     Rule(
         "ecr-tag-immutability",
-        "Repository tags are IMMUTABLE.",
+        "Repository tags are IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION for named moving tags (no catch-all filter).",
         "FSBP ECR.2",
         f"{ECR_DOC}#ecr-2",
         MANDATORY,
         types=(REPOSITORY,),
-        check=expect("imageTagMutability", "IMMUTABLE", lambda v: v == "IMMUTABLE"),
+        check=_tag_immutability,
     ),
     Rule(
         "ecr-lifecycle-policy",

@@ -163,19 +163,19 @@ def test_eks_cluster_per_profile(run: RunProgram, profile: str, public: bool, pr
 
 
 @pytest.mark.parametrize(
-    ("profile", "instance_type", "sizes"),
+    ("profile", "instance_types", "sizes"),
     [
-        ("development", "t4g.medium", (1, 1, 2)),
-        ("staging", "t4g.medium", (1, 1, 3)),
-        ("production", "m7g.large", (2, 3, 6)),
+        ("development", ["t4g.medium"], (1, 1, 2)),
+        ("staging", ["t4g.medium"], (1, 1, 3)),
+        ("production", ["m7g.large", "m6g.large"], (2, 3, 6)),
     ],
 )
 def test_node_groups_and_launch_templates_per_profile(
-    run: RunProgram, profile: str, instance_type: str, sizes: tuple[int, int, int]
+    run: RunProgram, profile: str, instance_types: list[str], sizes: tuple[int, int, int]
 ) -> None:
     inv, _ = _stage(run, _ctx(profile))
     group = inv.one("aws:eks/nodeGroup:NodeGroup")
-    assert group.inputs["instanceTypes"] == [instance_type]
+    assert group.inputs["instanceTypes"] == instance_types
     assert group.inputs["capacityType"] == "ON_DEMAND"
     assert group.inputs["amiType"] == "AL2023_ARM_64_STANDARD"
     scaling = group.inputs["scalingConfig"]

@@ -75,7 +75,7 @@ EXPECTED = {
         "backupRetentionPeriod": 7,
         "multiAz": False,
         "deletionProtection": True,
-        "monitoringInterval": 0,
+        "monitoringInterval": 60,
     },
     "production": {
         "instanceClass": "db.t4g.medium",
@@ -111,7 +111,9 @@ def test_database_per_profile(run: RunProgram, profile: str) -> None:
     assert len(subnets.inputs["subnetIds"]) == (3 if production else 2)
     # Monitoring role only where enhanced monitoring is on.
     roles = [r.inputs["name"] for r in inv.of_type("aws:iam/role:Role") if r.name.endswith("-monitoring")]
-    assert roles == ([f"{prefix}-pg-rds-monitoring"] if production else [])
+    assert roles == ([] if profile == "development" else [f"{prefix}-pg-rds-monitoring"])
+    # Not PostgreSQL's default port (FSBP RDS.23); the security group admits only that port.
+    assert db.inputs["port"] == 5433
 
 
 @pytest.mark.parametrize("profile", sorted(STACKS))
@@ -168,7 +170,7 @@ def test_registry_retention_comes_from_config(run: RunProgram) -> None:
 
 BACKUPS = {
     "development": (7, 30, 7, None),
-    "staging": (30, 90, 30, None),
+    "staging": (30, 90, 30, ("GOVERNANCE", 14)),
     "production": (30, 365, 30, ("GOVERNANCE", 14)),
 }
 
@@ -286,7 +288,7 @@ def test_database_does_not_wait_for_the_cluster_given_an_id_string(run: RunProgr
     assert _eks_dependencies(inv, db) == []
     rule = inv.one(INGRESS)
     assert rule.inputs["referencedSecurityGroupId"] == "sg-0eks"
-    assert rule.inputs["fromPort"] == rule.inputs["toPort"] == 5432
+    assert rule.inputs["fromPort"] == rule.inputs["toPort"] == 5433
     assert "cidrIpv4" not in rule.inputs
 
 

@@ -118,11 +118,17 @@ def test_acknowledged_weakening_is_listed(project: Path, capsys: pytest.CaptureF
     )
     path.write_text(text)
     code, out = _plan_json(capsys, "--cwd", str(project), "plan", "production")
-    assert code == 0
-    assert json.loads(out)["acknowledged"] == [
+    plan = json.loads(out)
+    assert plan["acknowledged"] == [
         {"key": "network.nat_gateways", "reason": "Load test stage for one week; cost accepted by ops"}
     ]
-    assert cli.main(["--cwd", str(project), "plan", "production"]) == 0
+    findings = {(f["rule"], f["level"]) for f in plan["findings"]}
+    # The acknowledgement is recorded as an advisory finding; the production rule behind the floor stays
+    # mandatory, so the plan still exits 1 (every rule is mandatory in production).
+    assert ("floor-acknowledged", "advisory") in findings
+    assert ("nat-gateway-per-az", "mandatory") in findings
+    assert code == 1
+    assert cli.main(["--cwd", str(project), "plan", "production"]) == 1
     assert "  - network.nat_gateways: Load test stage for one week; cost accepted by ops" in capsys.readouterr().out
 
 

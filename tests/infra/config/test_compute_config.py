@@ -66,7 +66,7 @@ def test_profile_defaults() -> None:
     assert sizes == [
         [(["t4g.medium"], "on_demand", 1, 1, 2)],
         [(["t4g.medium"], "on_demand", 1, 1, 3)],
-        [(["m7g.large"], "on_demand", 2, 3, 6)],
+        [(["m7g.large", "m6g.large"], "on_demand", 2, 3, 6)],
     ]
     assert dev.namespace_specs("amani-backend-dev") == []
 

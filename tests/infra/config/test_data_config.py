@@ -26,10 +26,10 @@ def test_profile_defaults() -> None:
     assert [s.database.backup_retention_days for s in (dev, stg, prd)] == [1, 7, 14]
     assert [s.database.multi_az for s in (dev, stg, prd)] == [False, False, True]
     assert [s.database.deletion_protection for s in (dev, stg, prd)] == [False, True, True]
-    assert [s.database.monitoring_interval for s in (dev, stg, prd)] == [0, 0, 60]
+    assert [s.database.monitoring_interval for s in (dev, stg, prd)] == [0, 60, 60]
     assert [s.database.instance_class for s in (dev, stg, prd)] == ["db.t4g.micro", "db.t4g.micro", "db.t4g.medium"]
     assert [s.backups.retention_days for s in (dev, stg, prd)] == [30, 90, 365]
-    assert [s.backups.object_lock.mode for s in (dev, stg, prd)] == ["none", "none", "GOVERNANCE"]
+    assert [s.backups.object_lock.mode for s in (dev, stg, prd)] == ["none", "GOVERNANCE", "GOVERNANCE"]
     for s in (dev, stg, prd):
         protected = s is prd
         assert (s.key.protect, s.registries.protect, s.database.protect, s.backups.protect) == (protected,) * 4

@@ -107,12 +107,12 @@ CASES = [
         {"enabledClusterLogTypes": ["api"]},
         "enabledClusterLogTypes is [api]; audit required",
     ),
-    eks("eks-all-control-plane-logs", "all", {}),
+    eks("eks-control-plane-logs", "all", {}),
     eks(
-        "eks-all-control-plane-logs",
+        "eks-control-plane-logs",
         "audit-only",
         {"enabledClusterLogTypes": ["audit"]},
-        "enabledClusterLogTypes is [audit]; api, audit, authenticator, controllerManager, scheduler required",
+        "enabledClusterLogTypes is [audit]; api, audit, authenticator required",
     ),
     ng("eks-nodegroup-no-ssh", "none", {}),
     ng(

@@ -150,6 +150,11 @@ CASES = [
     ),
     one(
         "github-variable-not-secret",
+        "secret-arn",
+        res(VARIABLE_TYPE, "v", {"variableName": "DATABASE_SECRET_ARN", "value": "arn:aws:secretsmanager:x"}),
+    ),
+    one(
+        "github-variable-not-secret",
         "token",
         res(VARIABLE_TYPE, "v", {"variableName": "NPM_TOKEN", "value": "x"}),
         "variableName NPM_TOKEN names a secret; store it as an Actions secret",

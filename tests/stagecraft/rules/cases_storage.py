@@ -170,7 +170,35 @@ CASES = [
         "ecr-tag-immutability",
         "mutable",
         res(REPOSITORY, "r", {"imageTagMutability": "MUTABLE"}),
-        "imageTagMutability is MUTABLE; IMMUTABLE required",
+        "imageTagMutability is MUTABLE; IMMUTABLE or IMMUTABLE_WITH_EXCLUSION required",
+    ),
+    one(
+        "ecr-tag-immutability",
+        "moving-tags-excluded",
+        res(
+            REPOSITORY,
+            "r",
+            {
+                "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
+                "imageTagMutabilityExclusionFilters": [
+                    {"filter": "latest", "filterType": "WILDCARD"},
+                    {"filter": "staging-latest", "filterType": "WILDCARD"},
+                ],
+            },
+        ),
+    ),
+    one(
+        "ecr-tag-immutability",
+        "catch-all-exclusion",
+        res(
+            REPOSITORY,
+            "r",
+            {
+                "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
+                "imageTagMutabilityExclusionFilters": [{"filter": "*", "filterType": "WILDCARD"}],
+            },
+        ),
+        "imageTagMutabilityExclusionFilters is [*]; named moving tags (no catch-all '*') required",
     ),
     Case(
         "ecr-lifecycle-policy",

@@ -11,7 +11,7 @@ ADVISORY_IN_DEVELOPMENT = {
     "branch-protection-tier-2",
     "branch-protection-tier-3",
     "ecs-container-insights",
-    "eks-all-control-plane-logs",
+    "eks-control-plane-logs",
     "eks-nodegroup-multi-az",
     "rds-backups",
     "rds-deletion-protection",
