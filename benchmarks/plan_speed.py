@@ -17,6 +17,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORTS = "import pulumi, pulumi_aws, pulumi_github, pulumi_kubernetes"
+# The four packages load their resource modules lazily, so IMPORTS alone loads almost nothing. The
+# second baseline also touches the submodules a stage uses: the import cost no plan can avoid.
+SUBMODULES = "import pulumi, " + ", ".join(
+    [f"pulumi_aws.{m}" for m in ("ec2", "vpc", "iam", "kms", "ecr", "ecs", "eks", "rds", "s3", "cloudwatch")]
+    + ["pulumi_kubernetes.core.v1", "pulumi_kubernetes.networking.v1", "pulumi_kubernetes.rbac.v1", "pulumi_github"]
+)
 TARGET_RATIO = 3.0
 
 
@@ -39,12 +45,12 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.executable
     imports = _time([python, "-c", IMPORTS], args.runs)
+    submodules = _time([python, "-c", SUBMODULES], args.runs)
     plan = _time([python, "-m", "stagecraft", "plan", args.stack, "--json"], args.runs)
-    ratio = plan / imports
-    verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
-    print(
-        f"import SDKs: {imports:.2f}s  plan {args.stack}: {plan:.2f}s  ratio {ratio:.2f} ({verdict} <= {TARGET_RATIO})"
-    )
+    for label, base in (("import SDKs (lazy)", imports), ("import SDKs + used submodules", submodules)):
+        ratio = plan / base
+        verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
+        print(f"{label}: {base:.2f}s  plan {args.stack}: {plan:.2f}s  ratio {ratio:.2f} ({verdict} <= {TARGET_RATIO})")
 
 
 if __name__ == "__main__":

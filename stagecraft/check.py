@@ -14,14 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Any
 
 from infra.config import ConfigError, StageConfig, load_stage_config
+from infra.config.loader import ACCOUNTS_KEY as ACCOUNT_KEY
 from infra.naming import StageNames
 from stagecraft.stackfiles import StackFileError, load_stack, stack_names
 
 S = "stagecraft:stage"
-ACCOUNT_KEY = "aws:allowedAccountIds"
 
 
 @dataclass(frozen=True, order=True)
@@ -63,8 +62,7 @@ def load_stages(cwd: Path) -> tuple[list[Stage], list[str]]:
         except (StackFileError, ConfigError) as exc:
             errors.append(f"{stack}: {exc}")
             continue
-        accounts = values.get(ACCOUNT_KEY) or []
-        stages.append(Stage(stack, config, tuple(str(a) for a in accounts) if isinstance(accounts, list) else ()))
+        stages.append(Stage(stack, config, config.account_ids))
     return stages, errors
 
 
@@ -121,15 +119,33 @@ def _shared_names(a: Stage, b: Stage) -> Iterable[str]:
 def _physical(stage: Stage) -> list[tuple[str, str]]:
     # Account ids are left out so only the stage-specific names are compared.
     names = stage.names()
-    return [(kind, name.replace(names.account_id, "<account>")) for kind, name in names.checks(_repositories(stage))]
+    repositories = tuple(stage.config.settings.registries.repositories)
+    return [(kind, name.replace(names.account_id, "<account>")) for kind, name in names.checks(repositories)]
 
 
-def _repositories(stage: Stage) -> tuple[str, ...]:
-    registries: Any = getattr(stage.config.settings, "registries", None)
-    return tuple(getattr(registries, "repositories", ("app",)))
+def _namespaces(stage: Stage) -> set[str]:
+    compute = stage.config.settings.compute
+    if not compute.eks.enabled:
+        return set()
+    return {spec.name for spec in compute.namespace_specs(stage.names().namespace)}
 
 
-CHECKS = (_overlapping_cidrs, _same_branch, _shared_repository_secrets, _two_oidc_providers, _shared_names)
+def _shared_namespaces(a: Stage, b: Stage) -> Iterable[str]:
+    for name in sorted(_namespaces(a) & _namespaces(b)):
+        yield (
+            f"both claim Kubernetes namespace {name!r} ({S}.compute.namespaces); a shared cluster or a later "
+            "merge of clusters would mix their workloads and RBAC"
+        )
+
+
+CHECKS = (
+    _overlapping_cidrs,
+    _same_branch,
+    _shared_repository_secrets,
+    _two_oidc_providers,
+    _shared_namespaces,
+    _shared_names,
+)
 
 
 def find_conflicts(stages: list[Stage]) -> list[Conflict]:

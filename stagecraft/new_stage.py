@@ -24,6 +24,7 @@ from stagecraft.stackfiles import StackFileError, is_secure, load_stack, stack_n
 
 STAGE = "stagecraft:stage"
 SECRETS = "stagecraft:secrets"
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 CANDIDATE_POOL = ipaddress.IPv4Network("10.0.0.0/8")
 """Where a free /16 is looked for when no ``--cidr`` is given."""
 
@@ -140,12 +141,21 @@ def create_stage(
         result.notes.append(f"the database restore block of {source} was not copied")
     github = stage.setdefault("github", CommentedMap())
     github["deploy_branch"] = branch or name
-    if github.get("oidc_provider") == "create":
+    accounts = config.get("aws:allowedAccountIds")
+    if github.get("oidc_provider", "create") == "create":
         # The account's GitHub OIDC provider exists once; the source stack creates it.
-        result.notes.append(
-            f"github.oidc_provider is 'create' in {source}: set it to that provider's ARN if {name} deploys "
-            "into the same AWS account"
-        )
+        if isinstance(accounts, list) and accounts:
+            github["oidc_provider"] = f"arn:aws:iam::{accounts[0]}:oidc-provider/{GITHUB_OIDC_HOST}"
+            result.notes.append(
+                f"{name} deploys into the same account as {source} ({accounts[0]}), so it adopts the GitHub OIDC "
+                f"provider {source} creates; for another account change aws:allowedAccountIds and "
+                "github.oidc_provider"
+            )
+        else:
+            result.notes.append(
+                f"github.oidc_provider is 'create' in {source}: set it to that provider's ARN if {name} deploys "
+                "into the same AWS account (declare aws:allowedAccountIds to make this automatic)"
+            )
 
     for key in list(config):
         value = config[key]

@@ -20,6 +20,7 @@ from infra.config.stage import StageSettings, stage_name_problem
 
 STAGE_KEY = "stagecraft:stage"
 REGION_KEY = "aws:region"
+ACCOUNTS_KEY = "aws:allowedAccountIds"
 KNOWN_STAGECRAFT_KEYS = (STAGE_KEY, SECRETS_KEY)
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _UNION_TAGS = {"int", "str", "float", "bool", "list", "dict"}
@@ -52,6 +53,8 @@ class StageConfig:
     acknowledged: tuple[Acknowledgement, ...] = ()
     """Floors this stage goes below, each with its reason."""
     secrets: SecretNames = field(default_factory=SecretNames)
+    account_ids: tuple[str, ...] = ()
+    """``aws:allowedAccountIds``: the accounts the AWS provider may deploy this stage into (empty: any)."""
     """Names of the secrets under ``stagecraft:secrets`` (values are read as secret Outputs, never here)."""
 
     @property
@@ -102,6 +105,7 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         if key.startswith("stagecraft:") and key not in KNOWN_STAGECRAFT_KEYS:
             problems.append(ConfigProblem(key, "unknown key" + _suggest(key, KNOWN_STAGECRAFT_KEYS)))
 
+    account_ids = _account_ids(values.get(ACCOUNTS_KEY), problems)
     region = values.get(REGION_KEY)
     if region is None:
         problems.append(
@@ -152,6 +156,7 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         settings=settings,
         acknowledged=tuple(sorted(acknowledged, key=lambda a: a.key)),
         secrets=secrets,
+        account_ids=account_ids,
     )
 
 
@@ -260,3 +265,18 @@ def _check_floors(settings: StageSettings, problems: list[ConfigProblem]) -> lis
             )
         )
     return acknowledged
+
+
+def _account_ids(value: Any, problems: list[ConfigProblem]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list) and value and all(isinstance(v, str) and re.fullmatch(r"\d{12}", v) for v in value):
+        return tuple(value)
+    problems.append(
+        ConfigProblem(
+            ACCOUNTS_KEY,
+            f"{value!r} is not allowed: must be a non-empty list of 12-digit AWS account ids, quoted as strings "
+            "(an unquoted number loses leading zeros)",
+        )
+    )
+    return ()

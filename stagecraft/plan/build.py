@@ -11,7 +11,7 @@ from infra.program import main as program_main
 from stagecraft.estimates.cost import CostEstimate, estimate_cost
 from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
 from stagecraft.plan.inventory import Inventory
-from stagecraft.plan.mocks import PlanMocks
+from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks
 from stagecraft.plan.runner import run_program
 from stagecraft.rules import evaluate
 from stagecraft.stackfiles import load_stack
@@ -57,7 +57,11 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
         stack=stack,
         config=engine_config,
         secret_keys=secret_keys,
-        mocks=PlanMocks(region=config.region, github_owner=config.settings.repository.split("/")[0]),
+        mocks=PlanMocks(
+            region=config.region,
+            github_owner=config.settings.repository.split("/")[0],
+            account_id=config.account_ids[0] if config.account_ids else ACCOUNT_ID,
+        ),
     )
     findings = evaluate(inventory, config.profile, [a.to_json() for a in config.acknowledged])
     return PlanResult(

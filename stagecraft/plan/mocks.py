@@ -33,9 +33,10 @@ def numeric_id(*parts: str) -> int:
 class PlanMocks(pulumi.runtime.Mocks):
     """Mocks that answer like AWS, GitHub and Kubernetes would, deterministically."""
 
-    def __init__(self, region: str = "us-east-1", github_owner: str = "example") -> None:
+    def __init__(self, region: str = "us-east-1", github_owner: str = "example", account_id: str = ACCOUNT_ID) -> None:
         self.region = region
         self.github_owner = github_owner
+        self.account_id = account_id
 
     # -- resources -------------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, Outputs]:
@@ -67,7 +68,7 @@ class PlanMocks(pulumi.runtime.Mocks):
     def _arn(self, typ: str, name: str) -> str:
         service = typ.split(":")[1].split("/")[0]
         kind = typ.rsplit(":", 1)[-1].lower()
-        return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{kind}/{name}"
+        return f"arn:aws:{service}:{self.region}:{self.account_id}:{kind}/{name}"
 
     # -- invokes ---------------------------------------------------------------------------------
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[Outputs, list[tuple[str, str]] | None]:
@@ -94,7 +95,7 @@ def _vpc(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     return vpc_id, {
         "defaultSecurityGroupId": f"sg-{digest('default-sg', name, length=17)}",
         "mainRouteTableId": f"rtb-{digest('main-rtb', name, length=17)}",
-        "arn": f"arn:aws:ec2:{m.region}:{ACCOUNT_ID}:vpc/{vpc_id}",
+        "arn": f"arn:aws:ec2:{m.region}:{m.account_id}:vpc/{vpc_id}",
     }
 
 
@@ -107,20 +108,20 @@ def _eip(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
 def _kms_key(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     h = digest("kms", name, length=32)
     key_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-    return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{m.region}:{ACCOUNT_ID}:key/{key_id}"}
+    return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{m.region}:{m.account_id}:key/{key_id}"}
 
 
 def _rds_instance(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     identifier = str(inputs.get("identifier") or name)
     address = f"{identifier}.c{digest('rds', m.region, length=11)}.{m.region}.rds.amazonaws.com"
-    secret = f"arn:aws:secretsmanager:{m.region}:{ACCOUNT_ID}:secret:rds!db-{digest('secret', identifier)}-AbCdEf"
+    secret = f"arn:aws:secretsmanager:{m.region}:{m.account_id}:secret:rds!db-{digest('secret', identifier)}-AbCdEf"
     return identifier, {
         "identifier": identifier,
         "address": address,
         "port": 5432,
         "endpoint": f"{address}:5432",
         "resourceId": f"db-{digest('resource', identifier, length=26).upper()}",
-        "arn": f"arn:aws:rds:{m.region}:{ACCOUNT_ID}:db:{identifier}",
+        "arn": f"arn:aws:rds:{m.region}:{m.account_id}:db:{identifier}",
         "masterUserSecrets": [
             {
                 "secretArn": secret,
@@ -139,7 +140,7 @@ def _eks_cluster(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs
         "endpoint": f"https://{oidc}.gr7.{m.region}.eks.amazonaws.com",
         "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1PQ0sKLS0tLS1FTkQ="},
         "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{oidc}"}]}],
-        "arn": f"arn:aws:eks:{m.region}:{ACCOUNT_ID}:cluster/{cluster}",
+        "arn": f"arn:aws:eks:{m.region}:{m.account_id}:cluster/{cluster}",
         "clusterId": digest("cluster-id", cluster, length=36),
         "vpcConfig": {
             **dict(inputs.get("vpcConfig") or {}),
@@ -151,9 +152,9 @@ def _eks_cluster(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs
 def _ecr_repository(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     repo = str(inputs.get("name") or name)
     return repo, {
-        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{repo}",
-        "registryId": ACCOUNT_ID,
-        "arn": f"arn:aws:ecr:{m.region}:{ACCOUNT_ID}:repository/{repo}",
+        "repositoryUrl": f"{m.account_id}.dkr.ecr.{m.region}.amazonaws.com/{repo}",
+        "registryId": m.account_id,
+        "arn": f"arn:aws:ecr:{m.region}:{m.account_id}:repository/{repo}",
     }
 
 
@@ -170,31 +171,31 @@ def _iam_role(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     role = str(inputs.get("name") or f"{name}-{digest('role', name, length=7)}")
     return role, {
         "name": role,
-        "arn": f"arn:aws:iam::{ACCOUNT_ID}:role{inputs.get('path', '/')}{role}",
+        "arn": f"arn:aws:iam::{m.account_id}:role{inputs.get('path', '/')}{role}",
         "uniqueId": f"AROA{digest('role-id', role, length=17).upper()}",
     }
 
 
 def _iam_policy(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     policy = str(inputs.get("name") or f"{name}-{digest('policy', name, length=7)}")
-    arn = f"arn:aws:iam::{ACCOUNT_ID}:policy{inputs.get('path', '/')}{policy}"
+    arn = f"arn:aws:iam::{m.account_id}:policy{inputs.get('path', '/')}{policy}"
     return arn, {"name": policy, "arn": arn}
 
 
 def _oidc_provider(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     host = str(inputs.get("url", name)).removeprefix("https://")
-    arn = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"
+    arn = f"arn:aws:iam::{m.account_id}:oidc-provider/{host}"
     return arn, {"arn": arn}
 
 
 def _log_group(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     group = str(inputs.get("name") or name)
-    return group, {"name": group, "arn": f"arn:aws:logs:{m.region}:{ACCOUNT_ID}:log-group:{group}"}
+    return group, {"name": group, "arn": f"arn:aws:logs:{m.region}:{m.account_id}:log-group:{group}"}
 
 
 def _ecs_cluster(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
     cluster = str(inputs.get("name") or name)
-    arn = f"arn:aws:ecs:{m.region}:{ACCOUNT_ID}:cluster/{cluster}"
+    arn = f"arn:aws:ecs:{m.region}:{m.account_id}:cluster/{cluster}"
     return arn, {"name": cluster, "arn": arn}
 
 
@@ -242,10 +243,10 @@ def _azs(m: PlanMocks, args: Outputs) -> Outputs:
 
 def _caller(m: PlanMocks, args: Outputs) -> Outputs:
     return {
-        "accountId": ACCOUNT_ID,
-        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/stagecraft-plan",
+        "accountId": m.account_id,
+        "arn": f"arn:aws:iam::{m.account_id}:user/stagecraft-plan",
         "userId": "AIDAPLANPLANPLANPLAN",
-        "id": ACCOUNT_ID,
+        "id": m.account_id,
     }
 
 

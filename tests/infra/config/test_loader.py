@@ -256,3 +256,14 @@ def test_base_is_valid() -> None:
 
 def _production(**network: Any) -> dict[str, Any]:
     return values(profile="production", network={"cidr": "10.30.0.0/16", **network})
+
+
+def test_allowed_account_ids() -> None:
+    config = values()
+    config["aws:allowedAccountIds"] = ["012345678901"]
+    assert load(config).account_ids == ("012345678901",)
+    config["aws:allowedAccountIds"] = [12345678901]
+    assert problems(config) == [
+        "aws:allowedAccountIds: [12345678901] is not allowed: must be a non-empty list of 12-digit AWS account ids, "
+        "quoted as strings (an unquoted number loses leading zeros)"
+    ]
