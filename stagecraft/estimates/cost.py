@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stagecraft.estimates.cost_rules import price_resource
+from stagecraft.estimates.cost_rules import price_resource, root_volumes
 from stagecraft.estimates.prices import PriceTable, UnitPrice, load_prices
 from stagecraft.plan.inventory import Inventory
 
@@ -67,10 +67,11 @@ def estimate_cost(inventory: Inventory, region: str, table: PriceTable | None = 
     table = table or load_prices()
     items: list[CostItem] = []
     notes: list[str] = []
+    volumes = root_volumes(inventory.resources)
     for r in sorted(inventory.resources, key=lambda r: r.urn):
         if not r.custom:
             continue
-        priced = price_resource(r, table)
+        priced = price_resource(r, table, volumes)
         if priced is None:
             continue
         where = r.inputs.get("region") or region

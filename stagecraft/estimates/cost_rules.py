@@ -6,7 +6,7 @@ computed only when every fixed component has a known price; usage-based charges 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from stagecraft.estimates.prices import PriceTable, UnitPrice
@@ -32,8 +32,10 @@ class Priced:
 class _Prices:
     """Price look-ups for one rule: remembers every price used, so the item can list them."""
 
-    def __init__(self, table: PriceTable) -> None:
+    def __init__(self, table: PriceTable, root_volumes: Mapping[str, int] | None = None) -> None:
         self.table = table
+        self.root_volumes = root_volumes or {}
+        """Root volume size in GB of each launch template, by URN (node groups take theirs from one)."""
         self.used: list[UnitPrice] = []
         self.missing: list[str] = []
 
@@ -118,8 +120,12 @@ def _node_group(r: RecordedResource, p: _Prices) -> Priced:
     if len(types) > 1:
         notes.append(f"Node group {r.name}: priced as its first instance type {itype} of {types}")
     if r.inputs.get("launchTemplate"):
-        p.missing.append("root volume (set by the launch template)")
-        disk_gb = 0
+        sizes = [p.root_volumes[d] for d in r.dependencies if d in p.root_volumes]
+        if sizes:
+            disk_gb = sizes[0]
+        else:
+            p.missing.append("root volume (set by the launch template)")
+            disk_gb = 0
     else:
         disk_gb = int(r.inputs.get("diskSize") or DEFAULT_NODE_DISK_GB)
     gb = p.usd("ebs.gp3.gb_month")
@@ -240,9 +246,28 @@ RULES: dict[str, Rule] = {
 }
 
 
-def price_resource(resource: RecordedResource, table: PriceTable) -> Priced | None:
-    """The priced view of one resource, or None if its type has no charge of its own."""
+def price_resource(
+    resource: RecordedResource, table: PriceTable, root_volumes: Mapping[str, int] | None = None
+) -> Priced | None:
+    """The priced view of one resource, or None if its type has no charge of its own.
+
+    ``root_volumes`` maps launch-template URNs to their root volume size in GB (see :func:`root_volumes`).
+    """
     rule = RULES.get(resource.type)
     if rule is None:
         return None
-    return rule(resource, _Prices(table))
+    return rule(resource, _Prices(table, root_volumes))
+
+
+def root_volumes(resources: Iterable[RecordedResource]) -> dict[str, int]:
+    """Root volume size (GB) of every launch template that declares one, by URN."""
+    sizes: dict[str, int] = {}
+    for r in resources:
+        if r.type != "aws:ec2/launchTemplate:LaunchTemplate":
+            continue
+        for mapping in r.inputs.get("blockDeviceMappings") or []:
+            size = (mapping.get("ebs") or {}).get("volumeSize")
+            if isinstance(size, int | float):
+                sizes[r.urn] = int(size)
+                break
+    return sizes

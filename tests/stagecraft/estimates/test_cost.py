@@ -267,3 +267,21 @@ def test_multiple_node_types_and_performance_insights_are_noted() -> None:
     est = estimate_cost(inventory(nodes, db), "us-east-1")
     assert any("priced as its first instance type t3.large" in a for a in est.assumptions)
     assert any("Performance Insights is on; its price is unknown/vCPU-month" in a for a in est.assumptions)
+
+
+def test_node_group_root_volume_comes_from_its_launch_template() -> None:
+    template = res(
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "lt",
+        {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 50, "volumeType": "gp3"}}]},
+    )
+    nodes = res(
+        NODES,
+        "nodes",
+        {"scalingConfig": {"desiredSize": 2}, "instanceTypes": ["t3.small"], "launchTemplate": {"id": "lt-1"}},
+        deps=(template.urn,),
+    )
+    [item] = [i for i in estimate_cost(inventory(template, nodes), "us-east-1").items if i.name == "nodes"]
+    # 2 x (t3.small $0.0208/h x 730 h + 50 GB x gp3 $0.08) = 2 x (15.184 + 4.00)
+    assert item.monthly_usd == 38.37
+    assert item.basis == "2 x t3.small on-demand 730 h + 50 GB gp3 root volume each"
