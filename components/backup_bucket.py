@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
+from components.iam import service_trust
 from components.naming import name_problems
 from components.stage_key import key_policy
 
@@ -231,15 +232,9 @@ class BackupBucket(pulumi.ComponentResource):
             args,
             replication.region,
         )
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}
-            ],
-        }
         role = aws.iam.Role(
             f"{name}-replication",
-            assume_role_policy=json.dumps(trust),
+            assume_role_policy=service_trust("s3.amazonaws.com"),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

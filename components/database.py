@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
+from components.iam import service_trust
 from components.naming import name_problems
 
 COMPONENT = "Database"
@@ -250,20 +250,10 @@ class Database(pulumi.ComponentResource):
     ) -> tuple[pulumi.Output[str] | None, list[pulumi.Resource]]:
         if args.monitoring_interval == 0:
             return None, []
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
         role = aws.iam.Role(
             f"{name}-monitoring",
             name=f"{args.identifier}-rds-monitoring",
-            assume_role_policy=json.dumps(trust),
+            assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
+from components.iam import service_trust
 from components.log_retention import check_log_retention
 from components.naming import name_problems
 
@@ -216,19 +216,7 @@ def _default_strategy(
 
 
 def _ecs_tasks_trust(account_id: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    )
+    return service_trust("ecs-tasks.amazonaws.com", {"StringEquals": {"aws:SourceAccount": account_id}})
 
 
 def _execution_policy(args: EcsClusterArgs) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import pulumi_kubernetes as k8s
 
 from components.eks_node_group import EksNodeGroup, EksNodeGroupArgs, NodeGroupSpec, validate_node_group_spec
 from components.errors import ComponentInputError
+from components.iam import service_trust
 from components.log_retention import check_log_retention
 from components.naming import name_problems
 
@@ -106,7 +107,7 @@ class EksCluster(pulumi.ComponentResource):
         # -- IAM ----------------------------------------------------------------------------------
         cluster_role = aws.iam.Role(
             f"{name}-cluster-role",
-            assume_role_policy=_service_trust("eks.amazonaws.com"),
+            assume_role_policy=service_trust("eks.amazonaws.com"),
             tags=tags,
             opts=child,
         )
@@ -125,7 +126,7 @@ class EksCluster(pulumi.ComponentResource):
             )
         )
         node_role = aws.iam.Role(
-            f"{name}-node-role", assume_role_policy=_service_trust("ec2.amazonaws.com"), tags=tags, opts=child
+            f"{name}-node-role", assume_role_policy=service_trust("ec2.amazonaws.com"), tags=tags, opts=child
         )
         node_grants = [
             aws.iam.RolePolicyAttachment(f"{name}-node-{key}", role=node_role.name, policy_arn=_POLICY + p, opts=child)
@@ -368,15 +369,6 @@ def _principal_key(arn: str) -> str:
 def _issuer(identities: Sequence[Any]) -> str:
     oidcs = identities[0].oidcs or []
     return str(oidcs[0].issuer)
-
-
-def _service_trust(service: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-        }
-    )
 
 
 def _secrets_key_policy(key_arn: pulumi.Input[str]) -> dict[str, Any]:

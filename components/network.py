@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
+from components.iam import service_trust
 from components.network_layout import SubnetPlan, Tier, plan_subnets
 
 NatStrategy = Literal["none", "single", "per_az"]
@@ -265,21 +266,12 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         trust = pulumi.Output.from_input(args.account_id).apply(
-            lambda account: json.dumps(
+            lambda account: service_trust(
+                "vpc-flow-logs.amazonaws.com",
                 {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {
-                                "StringEquals": {"aws:SourceAccount": account},
-                                "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{args.region}:{account}:vpc-flow-log/*"},
-                            },
-                        }
-                    ],
-                }
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{args.region}:{account}:vpc-flow-log/*"},
+                },
             )
         )
         role = aws.iam.Role(
