@@ -15,7 +15,14 @@ from pydantic_core import ErrorDetails
 from infra.config.data import data_problems
 from infra.config.errors import ConfigError, ConfigProblem
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
-from infra.config.secrets import SECRETS_KEY, SecretNames, github_problems, secret_problems
+from infra.config.secrets import (
+    SECRET_PLACEHOLDER,
+    SECRETS_KEY,
+    SecretNames,
+    engine_marks_secret,
+    github_problems,
+    secret_problems,
+)
 from infra.config.stage import StageSettings, stage_name_problem
 
 STAGE_KEY = "stagecraft:stage"
@@ -126,7 +133,16 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
     elif not isinstance(raw, Mapping):
         problems.append(ConfigProblem(STAGE_KEY, f"{raw!r} is not allowed: must be a mapping of settings"))
     else:
-        settings = _validate(raw, problems)
+        has_secret = engine_marks_secret(STAGE_KEY, raw) or _holds_secure(raw)
+        if has_secret:
+            problems.append(
+                ConfigProblem(
+                    STAGE_KEY,
+                    "holds an encrypted (secure) value; settings are not secret: put secret values under "
+                    "stagecraft:secrets (docs/configuration.md, Secrets). Values are not shown in these messages",
+                )
+            )
+        settings = _validate(raw, problems, redact=has_secret)
 
     secrets, found = secret_problems(values)
     problems.extend(found)
@@ -160,7 +176,16 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
     )
 
 
-def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem]) -> StageSettings | None:
+def _holds_secure(value: Any) -> bool:
+    """Whether a raw value holds a ``secure:`` value or the offline plan's placeholder for one."""
+    if isinstance(value, Mapping):
+        return set(value) == {"secure"} or any(_holds_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secure(v) for v in value)
+    return bool(value == SECRET_PLACEHOLDER)
+
+
+def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem], *, redact: bool = False) -> StageSettings | None:
     profile = raw.get("profile")
     merged = copy.deepcopy(dict(raw))
     # With an invalid profile, fill in some profile's defaults anyway so the only error is the profile's.
@@ -171,7 +196,7 @@ def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem]) -> StageSet
     except ValidationError as exc:
         seen: set[str] = set()
         for error in exc.errors():
-            problem = _problem_from(error, StageSettings)
+            problem = _problem_from(error, StageSettings, redact=redact)
             if problem.key not in seen:
                 seen.add(problem.key)
                 problems.append(problem)
@@ -188,7 +213,7 @@ def _set_default(target: dict[str, Any], path: list[str], value: Any) -> None:
     node.setdefault(path[-1], copy.deepcopy(value))
 
 
-def _problem_from(error: ErrorDetails, root: type[BaseModel]) -> ConfigProblem:
+def _problem_from(error: ErrorDetails, root: type[BaseModel], *, redact: bool = False) -> ConfigProblem:
     loc = [p for p in error["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
     key = STAGE_KEY
     for part in loc:
@@ -200,7 +225,8 @@ def _problem_from(error: ErrorDetails, root: type[BaseModel]) -> ConfigProblem:
         return ConfigProblem(key, "required key is missing")
     message = error["msg"].removeprefix("Value error, ")
     message = message[0].lower() + message[1:]
-    return ConfigProblem(key, f"{error['input']!r} is not allowed: {message}")
+    shown = "<redacted>" if redact else repr(error["input"])
+    return ConfigProblem(key, f"{shown} is not allowed: {message}")
 
 
 def _fields_at(root: type[BaseModel], loc: list[int | str]) -> list[str]:

@@ -267,3 +267,14 @@ def test_allowed_account_ids() -> None:
         "aws:allowedAccountIds: [12345678901] is not allowed: must be a non-empty list of 12-digit AWS account ids, "
         "quoted as strings (an unquoted number loses leading zeros)"
     ]
+
+
+def test_a_secret_inside_the_stage_settings_is_refused_and_never_shown() -> None:
+    config = values(network={"cidr": {"secure": "v1:ciphertext"}})
+    found = problems(config)
+    assert found == [
+        f"{S}: holds an encrypted (secure) value; settings are not secret: put secret values under "
+        "stagecraft:secrets (docs/configuration.md, Secrets). Values are not shown in these messages",
+        f"{S}.network.cidr: <redacted> is not allowed: input should be a valid string",
+    ]
+    assert "ciphertext" not in "".join(found)
