@@ -115,11 +115,12 @@ def _rds_instance(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Output
     identifier = str(inputs.get("identifier") or name)
     address = f"{identifier}.c{digest('rds', m.region, length=11)}.{m.region}.rds.amazonaws.com"
     secret = f"arn:aws:secretsmanager:{m.region}:{m.account_id}:secret:rds!db-{digest('secret', identifier)}-AbCdEf"
+    port = int(inputs.get("port") or 5432)
     return identifier, {
         "identifier": identifier,
         "address": address,
-        "port": 5432,
-        "endpoint": f"{address}:5432",
+        "port": port,
+        "endpoint": f"{address}:{port}",
         "resourceId": f"db-{digest('resource', identifier, length=26).upper()}",
         "arn": f"arn:aws:rds:{m.region}:{m.account_id}:db:{identifier}",
         "masterUserSecrets": [
