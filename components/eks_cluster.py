@@ -36,7 +36,7 @@ _NODE_POLICIES = {
     "registry": "AmazonEC2ContainerRegistryPullOnly",
 }
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})")
+PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})")
 _EARLY_ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
 
 
@@ -308,9 +308,9 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
                 cidr,
                 "IPv4 CIDRs with no host bits set, such as '203.0.113.0/24'",
             ) from None
-    keys = [_principal_key(arn) for arn in args.admin_principal_arns if _PRINCIPAL_ARN.fullmatch(arn)]
+    keys = [_principal_key(arn) for arn in args.admin_principal_arns if PRINCIPAL_ARN.fullmatch(arn)]
     for arn in args.admin_principal_arns:
-        if not _PRINCIPAL_ARN.fullmatch(arn):
+        if not PRINCIPAL_ARN.fullmatch(arn):
             raise ComponentInputError(
                 _COMPONENT, "admin_principal_arns", arn, "IAM role or user ARNs (not sts assumed-role ARNs)"
             )
@@ -362,7 +362,7 @@ def kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str, region: str)
 
 
 def _principal_key(arn: str) -> str:
-    match = _PRINCIPAL_ARN.fullmatch(arn)
+    match = PRINCIPAL_ARN.fullmatch(arn)
     return match["name"] if match else arn
 
 

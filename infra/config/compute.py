@@ -8,15 +8,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from components.eks_cluster import _PRINCIPAL_ARN, SUPPORTED_KUBERNETES_VERSIONS
+from components.eks_cluster import PRINCIPAL_ARN, SUPPORTED_KUBERNETES_VERSIONS
 from components.eks_node_group import NodeGroupSpec, NodeTaint, is_arm_instance_type
-from components.namespaces import ContainerDefaults, NamespaceQuota, NamespaceSpec, parse_quantity
-from components.naming import RULES
+from components.namespaces import ContainerDefaults, NamespaceQuota, NamespaceSpec
 from infra.config.base import Settings
+from infra.config.namespaces import NamespaceSettings, PodSecurity, quantity_problems
 from infra.config.network import LOG_RETENTION_DAYS
 from infra.config.profiles import POD_SECURITY_SCALE
-
-PodSecurity = Literal["privileged", "baseline", "restricted"]
 
 _GROUP_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?")
 # Kubernetes label/taint key: optional DNS-subdomain prefix and '/', then a name of up to 63 characters.
@@ -28,29 +26,6 @@ _QUANTITY_HINT = "must be a Kubernetes quantity such as '4', '500m', '1.5', '256
 def _retention(value: int) -> int:
     if value not in LOG_RETENTION_DAYS:
         raise ValueError(f"must be one of CloudWatch's retention periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
-    return value
-
-
-def _dns_label(value: str) -> str:
-    if RULES["k8s-namespace"].problems(value):
-        raise ValueError(
-            "must be a DNS-1123 label: 1-63 lowercase letters, digits and '-', starting and ending with a letter "
-            "or digit"
-        )
-    return value
-
-
-def _quantity(value: object) -> object:
-    """YAML reads ``cpu: 4`` as a number: accept whole numbers, keep every quantity as a string."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str):
-        try:
-            if parse_quantity(value) > 0:
-                return value
-        except ValueError:
-            pass
-        raise ValueError(_QUANTITY_HINT + ", greater than zero")
     return value
 
 
@@ -252,7 +227,7 @@ class EksSettings(Settings):
     def _admins(cls, value: list[str]) -> list[str]:
         names = []
         for arn in value:
-            match = _PRINCIPAL_ARN.fullmatch(arn)
+            match = PRINCIPAL_ARN.fullmatch(arn)
             if match is None:
                 raise ValueError(
                     f"{arn!r} is not an IAM role or user ARN such as 'arn:aws:iam::123456789012:role/platform-admin' "
@@ -284,75 +259,6 @@ class EksSettings(Settings):
     def _group(cls, value: str) -> str:
         if not value or value.startswith("system:"):
             raise ValueError("must be a non-empty Kubernetes group not starting with 'system:'")
-        return value
-
-
-class QuotaSettings(Settings):
-    """A namespace's ResourceQuota: totals over all its pods."""
-
-    requests_cpu: str = "2"
-    """``requests.cpu``."""
-    requests_memory: str = "4Gi"
-    """``requests.memory``."""
-    limits_cpu: str = "4"
-    """``limits.cpu``."""
-    limits_memory: str = "8Gi"
-    """``limits.memory``."""
-    pods: int = 50
-    """Most pods."""
-
-    _quantities = field_validator("requests_cpu", "requests_memory", "limits_cpu", "limits_memory", mode="before")(
-        _quantity
-    )
-
-    @field_validator("pods")
-    @classmethod
-    def _pods(cls, value: int) -> int:
-        if not 1 <= value <= 10_000:
-            raise ValueError("must be 1-10000 pods")
-        return value
-
-
-class ContainerDefaultsSettings(Settings):
-    """A namespace's LimitRange: what a container gets when it sets no requests or limits."""
-
-    default_request_cpu: str = "100m"
-    """CPU request."""
-    default_request_memory: str = "128Mi"
-    """Memory request."""
-    default_cpu: str = "500m"
-    """CPU limit."""
-    default_memory: str = "512Mi"
-    """Memory limit."""
-
-    _quantities = field_validator(
-        "default_request_cpu", "default_request_memory", "default_cpu", "default_memory", mode="before"
-    )(_quantity)
-
-
-class NamespaceSettings(Settings):
-    """One Kubernetes namespace of the stage."""
-
-    name: str | None = None
-    """DNS-1123 label; default ``<app>-<stage>``."""
-    quota: QuotaSettings = Field(default_factory=QuotaSettings)
-    """Resource quota."""
-    container_defaults: ContainerDefaultsSettings = Field(default_factory=ContainerDefaultsSettings)
-    """Container requests and limits when a pod sets none."""
-    allow_ingress_from: list[str] = Field(default_factory=list)
-    """Other namespaces whose pods may connect (an ingress controller's, e.g. ``ingress-nginx``)."""
-    pod_security: PodSecurity | None = None
-    """Pod Security level enforced; default ``compute.pod_security``, never weaker than it."""
-
-    _name = field_validator("name")(_dns_label)
-
-    @field_validator("allow_ingress_from")
-    @classmethod
-    def _sources(cls, value: list[str]) -> list[str]:
-        for item in value:
-            _dns_label(item)
-        if len(set(value)) != len(value):
-            raise ValueError("namespaces must be unique")
         return value
 
 
@@ -482,32 +388,5 @@ class ComputeSettings(Settings):
                         "lower compute.pod_security to allow it",
                     )
                 )
-            found += _quantity_problems(key, ns)
+            found += quantity_problems(key, ns)
         return found
-
-
-def _quantity_problems(key: str, ns: NamespaceSettings) -> list[tuple[str, str]]:
-    q, d = ns.quota, ns.container_defaults
-    pairs = [
-        ("quota.requests_cpu", q.requests_cpu, "quota.limits_cpu", q.limits_cpu),
-        ("quota.requests_memory", q.requests_memory, "quota.limits_memory", q.limits_memory),
-        (
-            "container_defaults.default_request_cpu",
-            d.default_request_cpu,
-            "container_defaults.default_cpu",
-            d.default_cpu,
-        ),
-        (
-            "container_defaults.default_request_memory",
-            d.default_request_memory,
-            "container_defaults.default_memory",
-            d.default_memory,
-        ),
-        ("container_defaults.default_cpu", d.default_cpu, "quota.limits_cpu", q.limits_cpu),
-        ("container_defaults.default_memory", d.default_memory, "quota.limits_memory", q.limits_memory),
-    ]
-    found = []
-    for small_key, small, big_key, big in pairs:
-        if parse_quantity(small) > parse_quantity(big):
-            found.append((f"{key}.{small_key}", f"{small!r} is more than {big_key} ({big!r})"))
-    return found
