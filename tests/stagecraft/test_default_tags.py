@@ -28,8 +28,6 @@ def test_every_taggable_aws_resource_has_the_default_tags(stack: str) -> None:
     taggable = [r for r in aws if _taggable(r.type)]
     assert len(taggable) > 40
     missing = [
-        f"{r.type} {r.name}"
-        for r in taggable
-        if not expected.items() <= dict(r.inputs.get("tags") or {}).items()
+        f"{r.type} {r.name}" for r in taggable if not expected.items() <= dict(r.inputs.get("tags") or {}).items()
     ]
     assert missing == []
