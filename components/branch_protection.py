@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -11,7 +10,7 @@ import pulumi
 import pulumi_github as github
 
 from components.errors import ComponentInputError
-from components.naming import name_problems
+from components.naming import GIT_BRANCH, name_problems
 
 _COMPONENT = "BranchProtection"
 MAX_REQUIRED_REVIEWS = 6
@@ -19,9 +18,6 @@ MAX_REQUIRED_REVIEWS = 6
 ADMIN_REPOSITORY_ROLE_ID = 5
 """The ``RepositoryRole`` actor id of the built-in admin role in ruleset bypass lists."""
 
-# A concrete git branch name (git check-ref-format), without glob characters: the stage deploys from
-# exactly one branch, and '*', '?' or '[' would silently protect (or fail to protect) others.
-_BRANCH = re.compile(r"(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock$)[^\s~^:?*\[\\\x00-\x1f\x7f]+(?<![/.])")
 
 Mode = Literal["classic", "ruleset"]
 
@@ -177,7 +173,7 @@ def _validate(args: BranchProtectionArgs) -> None:
         raise ComponentInputError(_COMPONENT, "mode", args.mode, "'classic' or 'ruleset'")
     if not args.repository or "/" in args.repository:
         raise ComponentInputError(_COMPONENT, "repository", args.repository, "a repository name without the owner")
-    if args.branch.startswith("refs/") or not _BRANCH.fullmatch(args.branch):
+    if args.branch.startswith("refs/") or not GIT_BRANCH.fullmatch(args.branch):
         raise ComponentInputError(
             _COMPONENT,
             "branch",

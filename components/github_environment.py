@@ -12,7 +12,7 @@ import pulumi_github as github
 
 from components._actions_names import check_actions_names
 from components.errors import ComponentInputError
-from components.naming import name_problems
+from components.naming import GITHUB_LOGIN, GITHUB_TEAM_SLUG, name_problems
 
 _COMPONENT = "GithubEnvironment"
 MAX_REVIEWERS = 6
@@ -20,9 +20,6 @@ MAX_REVIEWERS = 6
 MAX_WAIT_TIMER_MINUTES = 43_200
 """GitHub's upper bound for an environment wait timer: 30 days, in minutes."""
 
-_TEAM_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
-# GitHub logins: letters, digits and single hyphens, not at either end, at most 39 characters.
-_USER_LOGIN = re.compile(r"(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*")
 _PATTERN_FORBIDDEN = re.compile(r"\s")
 
 
@@ -180,9 +177,9 @@ def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
     teams: list[str] = []
     for reviewer in args.reviewers:
         kind, _, ident = reviewer.partition(":")
-        if kind == "user" and _USER_LOGIN.fullmatch(ident):
+        if kind == "user" and GITHUB_LOGIN.fullmatch(ident):
             target = users
-        elif kind == "team" and _TEAM_SLUG.fullmatch(ident):
+        elif kind == "team" and GITHUB_TEAM_SLUG.fullmatch(ident):
             target = teams
         else:
             raise ComponentInputError(

@@ -131,6 +131,15 @@ RULES: dict[str, NameRule] = {
 }
 
 
+GITHUB_TEAM_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+"""A GitHub team slug."""
+GITHUB_LOGIN = re.compile(r"(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*")
+"""A GitHub login: letters, digits and single hyphens, not at either end, at most 39 characters."""
+GIT_BRANCH = re.compile(r"(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock$)[^\s~^:?*\[\\\x00-\x1f\x7f]+(?<![/.])")
+"""A concrete git branch name (git check-ref-format), without glob characters: a stage deploys from exactly
+one branch, and '*', '?' or '[' would silently protect (or fail to protect) others."""
+
+
 def name_problems(kind: str, value: str) -> list[str]:
     """Return what is wrong with ``value`` as a name of ``kind`` (a key of :data:`RULES`)."""
     return RULES[kind].problems(value)

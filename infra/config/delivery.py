@@ -10,19 +10,13 @@ from pydantic import Field, field_validator
 from components._actions_names import AWS_KEY_ADVICE, AWS_KEY_NAMES
 from components.branch_protection import MAX_REQUIRED_REVIEWS
 from components.github_environment import MAX_REVIEWERS, MAX_WAIT_TIMER_MINUTES
-from components.naming import name_problems
+from components.naming import GIT_BRANCH, GITHUB_LOGIN, GITHUB_TEAM_SLUG, name_problems
 from infra.config.base import Settings
 
 OIDC_PROVIDER_ARN = re.compile(
     r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):oidc-provider/token\.actions\.githubusercontent\.com"
 )
 """An existing GitHub OIDC provider; group 1 is its account."""
-
-# Same rules as components.github_environment / branch_protection, so a bad value is reported as a config
-# error naming the key (all at once) rather than as the first component error at deploy time.
-_TEAM_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_USER_LOGIN = re.compile(r"(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*")
-_BRANCH = re.compile(r"(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock$)[^\s~^:?*\[\\\x00-\x1f\x7f]+(?<![/.])")
 
 
 def actions_name_problem(name: str) -> str | None:
@@ -78,7 +72,7 @@ class GithubSettings(Settings):
     @field_validator("deploy_branch")
     @classmethod
     def _branch(cls, value: str) -> str:
-        if value.startswith("refs/") or not _BRANCH.fullmatch(value):
+        if value.startswith("refs/") or not GIT_BRANCH.fullmatch(value):
             raise ValueError("must be a concrete git branch name, without 'refs/heads/', spaces or '*', '?', '['")
         return value
 
@@ -105,7 +99,7 @@ class GithubSettings(Settings):
         seen: set[str] = set()
         for reviewer in value:
             kind, _, ident = reviewer.partition(":")
-            rule = {"user": _USER_LOGIN, "team": _TEAM_SLUG}.get(kind)
+            rule = {"user": GITHUB_LOGIN, "team": GITHUB_TEAM_SLUG}.get(kind)
             if rule is None or not rule.fullmatch(ident):
                 raise ValueError(
                     f"reviewer {reviewer!r} must be written 'user:<login>' or 'team:<slug>' (the lowercase team slug)"
