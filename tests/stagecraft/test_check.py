@@ -7,15 +7,7 @@ import pytest
 
 from stagecraft import cli
 from stagecraft.check import find_conflicts, load_stages
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
+from tests.stagecraft.conftest import ROOT
 
 
 def _edit(project: Path, stack: str, old: str, new: str) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +10,8 @@ import pytest
 from stagecraft import cli
 from stagecraft.plan.build import PlanResult, plan_stack
 from stagecraft.stackfiles import SECRET_PLACEHOLDER, load_stack
+from tests.stagecraft.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 RESOURCE_KEYS = {
     "urn",
     "type",
@@ -26,14 +25,6 @@ RESOURCE_KEYS = {
     "retainOnDelete",
     "ignoreChanges",
 }
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project's Pulumi.yaml and stack files to edit."""
-    for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
 
 
 def _plan_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

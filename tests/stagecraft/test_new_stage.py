@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -8,15 +7,6 @@ import yaml
 
 from stagecraft import cli
 from stagecraft.new_stage import NewStageError, create_stage, pick_cidr
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
 
 
 def _stage(path: Path) -> dict[str, object]:
