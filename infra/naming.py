@@ -88,8 +88,33 @@ class StageNames:
 
     @property
     def deploy_role(self) -> str:
-        """The GitHub-OIDC deploy role."""
+        """The GitHub-OIDC deploy role the application's pipeline assumes (push images, roll out)."""
         return f"{self.prefix}-deploy"
+
+    @property
+    def pulumi_deploy_role(self) -> str:
+        """The role ``pulumi up`` of this stage runs as in CI (created by the account bootstrap)."""
+        return f"{self.prefix}-pulumi-deploy"
+
+    @property
+    def pulumi_deploy_role_arn(self) -> str:
+        """ARN of :attr:`pulumi_deploy_role`."""
+        return f"arn:aws:iam::{self.account_id}:role/{self.pulumi_deploy_role}"
+
+    @property
+    def pulumi_preview_role(self) -> str:
+        """The read-only role ``pulumi preview`` of this stage runs as in CI (created by the account bootstrap)."""
+        return f"{self.prefix}-pulumi-preview"
+
+    @property
+    def pulumi_preview_role_arn(self) -> str:
+        """ARN of :attr:`pulumi_preview_role`."""
+        return f"arn:aws:iam::{self.account_id}:role/{self.pulumi_preview_role}"
+
+    @property
+    def account(self) -> AccountNames:
+        """The account-level names (state bucket, secrets key, OIDC provider) the bootstrap creates."""
+        return AccountNames(account_id=self.account_id, region=self.region)
 
     @property
     def app_secrets_arn(self) -> str:
@@ -119,6 +144,8 @@ class StageNames:
             ("s3-bucket", self.backup_bucket),
             ("s3-bucket", self.backup_replica_bucket),
             ("iam-role", self.deploy_role),
+            ("iam-role", self.pulumi_deploy_role),
+            ("iam-role", self.pulumi_preview_role),
             ("k8s-namespace", self.namespace),
             ("log-group", f"/aws/eks/{self.eks_cluster}/cluster"),
             *[("ecr-repository", self.registry(r)) for r in repositories],
@@ -127,6 +154,47 @@ class StageNames:
     def problems(self, repositories: tuple[str, ...] = ("app",)) -> list[str]:
         """What is wrong with any derived name (empty when every name is valid)."""
         return [p for kind, name in self.checks(repositories) for p in name_problems(kind, name)]
+
+
+@dataclass(frozen=True)
+class AccountNames:
+    """Names of what the account bootstrap creates once per AWS account, derived from account and region.
+
+    Stages, workflows and ``stagecraft`` derive them instead of passing them around: the state bucket and
+    the secrets key exist before any stage stack does, so nothing can be read from a stage's outputs.
+    """
+
+    account_id: str
+    region: str
+
+    @property
+    def state_bucket(self) -> str:
+        """The S3 bucket holding the Pulumi state of every stack in the account (S3 names are global)."""
+        return f"stagecraft-state-{self.account_id}-{self.region}"
+
+    @property
+    def backend_url(self) -> str:
+        """What ``pulumi login`` takes for :attr:`state_bucket`."""
+        return f"s3://{self.state_bucket}?region={self.region}&awssdk=v2"
+
+    @property
+    def secrets_key_alias(self) -> str:
+        """Alias of the KMS key that encrypts the stacks' secrets (``awskms://`` secrets provider)."""
+        return "alias/stagecraft-secrets"
+
+    @property
+    def secrets_provider(self) -> str:
+        """What ``pulumi stack init --secrets-provider`` takes (and writes into the stack file)."""
+        return f"awskms://{self.secrets_key_alias}?region={self.region}"
+
+    @property
+    def oidc_provider_arn(self) -> str:
+        """The account's GitHub Actions OIDC identity provider (one per account; IAM fixes its ARN)."""
+        return f"arn:aws:iam::{self.account_id}:oidc-provider/token.actions.githubusercontent.com"
+
+    def checks(self) -> list[tuple[str, str]]:
+        """``(kind, name)`` for every name the bootstrap derives."""
+        return [("s3-bucket", self.state_bucket), ("kms-alias", self.secrets_key_alias)]
 
 
 def longest_names() -> StageNames:

@@ -30,6 +30,8 @@ def actions_name_problem(name: str) -> str | None:
 class GithubSettings(Settings):
     """Who may deploy the stage, from which refs, how its deploy branch is protected, how the role is trusted."""
 
+    environment: str | None = None
+    """The GitHub environment the stage deploys through; ``null`` (the default) means the stage name."""
     protection: Literal["classic", "ruleset"]
     """``classic``: GraphQL branch protection. ``ruleset``: an equivalent repository ruleset."""
     deploy_branch: str
@@ -68,6 +70,13 @@ class GithubSettings(Settings):
     """``create`` (this stack creates the account's GitHub OIDC provider) or the ARN of an existing one."""
     variables: dict[str, str] = Field(default_factory=dict)
     """User-defined environment variables, on top of the ones wired from the stage's outputs."""
+
+    @field_validator("environment")
+    @classmethod
+    def _environment(cls, value: str | None) -> str | None:
+        if value is not None and (problems := name_problems("github-environment", value)):
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("deploy_branch")
     @classmethod

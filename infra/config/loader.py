@@ -75,6 +75,11 @@ class StageConfig:
         return self.settings.repository.split("/")[1]
 
     @property
+    def environment(self) -> str:
+        """The GitHub environment the stage deploys through: ``github.environment``, else the stage name."""
+        return self.settings.github.environment or self.stage
+
+    @property
     def profile(self) -> Profile:
         """The stage's profile."""
         return self.settings.profile
