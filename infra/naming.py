@@ -112,6 +112,19 @@ class StageNames:
         return f"arn:aws:iam::{self.account_id}:role/{self.pulumi_preview_role}"
 
     @property
+    def runner_project(self) -> str:
+        """The CodeBuild project hosting the stage's ephemeral in-VPC GitHub Actions runners.
+
+        Jobs select it with ``runs-on: codebuild-<runner_project>-${{ github.run_id }}-${{ github.run_attempt }}``.
+        """
+        return f"{self.prefix}-runner"
+
+    @property
+    def preview_environment_suffix(self) -> str:
+        """Suffix of the GitHub environment previews of the stage run in (``<environment>-preview``)."""
+        return "-preview"
+
+    @property
     def account(self) -> AccountNames:
         """The account-level names (state bucket, secrets key, OIDC provider) the bootstrap creates."""
         return AccountNames(account_id=self.account_id, region=self.region)
