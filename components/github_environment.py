@@ -29,20 +29,23 @@ class GithubEnvironmentArgs:
 
     repository: str
     """Repository name (without owner) the environment belongs to."""
-    stage: str
-    """Stage name; the environment is named after it (``staging``, ``production``)."""
+    environment: str
+    """The environment's name (usually the stage's: ``staging``, ``production``)."""
     reviewers: Sequence[str] = ()
     """Required reviewers as ``team:<slug>`` or ``user:<login>``; at most 6. Empty: no approval needed."""
     wait_timer_minutes: int = 0
     """Minutes to wait after approval before a deployment starts (0-43200)."""
-    prevent_self_review: bool = True
-    """Whether the person who triggered a deployment may not approve it."""
+    prevent_self_review: bool = False
+    """Whether the person who triggered a deployment may not approve it; needs at least one reviewer."""
     can_admins_bypass: bool = False
     """Whether repository administrators may deploy without the protection rules."""
     branch_patterns: Sequence[str] = ()
     """Branch name patterns allowed to deploy (``develop``, ``main``, ``release/*``)."""
     tag_patterns: Sequence[str] = ()
     """Tag name patterns allowed to deploy (``v*``)."""
+    any_ref: bool = False
+    """Every branch and tag may deploy (no deployment policy); exclusive with the patterns. Without patterns
+    and without this, only protected branches may deploy."""
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Environment secrets by name; values are treated as secrets whatever their origin."""
     variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -76,14 +79,18 @@ class GithubEnvironment(pulumi.ComponentResource):
         )
         patterns = [*args.branch_patterns, *args.tag_patterns]
         # GitHub rejects protected_branches and custom_branch_policies both true; without explicit
-        # patterns only protected branches may deploy.
-        branch_policy = github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
-            protected_branches=not patterns, custom_branch_policies=bool(patterns)
+        # patterns only protected branches may deploy, and with no policy at all every ref may.
+        branch_policy = (
+            None
+            if args.any_ref
+            else github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
+                protected_branches=not patterns, custom_branch_policies=bool(patterns)
+            )
         )
         env = github.RepositoryEnvironment(
             f"{name}-environment",
             repository=args.repository,
-            environment=args.stage,
+            environment=args.environment,
             wait_timer=args.wait_timer_minutes,
             reviewers=reviewers,
             prevent_self_review=args.prevent_self_review,
@@ -154,9 +161,9 @@ def pattern_key(pattern: str) -> str:
 
 def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
     """Check every argument; return the user logins and team slugs of the reviewers."""
-    problems = name_problems("github-environment", args.stage)
+    problems = name_problems("github-environment", args.environment)
     if problems:
-        raise ComponentInputError(_COMPONENT, "stage", args.stage, "; ".join(problems))
+        raise ComponentInputError(_COMPONENT, "environment", args.environment, "; ".join(problems))
     if not args.repository or "/" in args.repository:
         raise ComponentInputError(_COMPONENT, "repository", args.repository, "a repository name without the owner")
     if not 0 <= args.wait_timer_minutes <= MAX_WAIT_TIMER_MINUTES:
@@ -172,6 +179,16 @@ def _validate(args: GithubEnvironmentArgs) -> tuple[list[str], list[str]]:
             "reviewers",
             list(args.reviewers),
             f"GitHub allows at most {MAX_REVIEWERS} reviewers (users and teams together), got {len(args.reviewers)}",
+        )
+    if args.prevent_self_review and not args.reviewers:
+        # The API answers 422 "Required reviewers must have at least one reviewer to set prevent_self_review",
+        # and the provider sends the field unconditionally: https://github.com/github/safe-settings/issues/628
+        raise ComponentInputError(
+            _COMPONENT, "prevent_self_review", True, "needs at least one reviewer (GitHub rejects it otherwise)"
+        )
+    if args.any_ref and (args.branch_patterns or args.tag_patterns):
+        raise ComponentInputError(
+            _COMPONENT, "any_ref", True, "leave branch_patterns and tag_patterns empty when every ref may deploy"
         )
     users: list[str] = []
     teams: list[str] = []

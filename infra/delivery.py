@@ -1,4 +1,4 @@
-"""The stage's delivery: GitHub provider, deploy identity (OIDC provider + role), environment and protection."""
+"""The stage's delivery: the application's deploy role and the stage's GitHub environment."""
 
 from __future__ import annotations
 
@@ -7,17 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_github as github
 
-from components.branch_protection import BranchProtection, BranchProtectionArgs
 from components.deploy_role import DeployRole, DeployRoleArgs
 from components.ecs_cluster import EcsCluster
 from components.github_environment import GithubEnvironment, GithubEnvironmentArgs
-from components.github_oidc_provider import GithubOidcProvider, GithubOidcProviderArgs
-from components.repository_secrets import RepositorySecrets, RepositorySecretsArgs
 from components.stage_key import StageKey
 from infra.config import ConfigError, ConfigProblem
-from infra.config.delivery import OIDC_PROVIDER_ARN
 from infra.config.loader import STAGE_KEY
 from infra.config.secrets import SECRETS_KEY
 from infra.context import StageContext
@@ -29,22 +24,6 @@ class DeliveryStage:
 
     environment: GithubEnvironment
     """The stage's GitHub environment (reviewers, wait timer, deployment policies, secrets, variables)."""
-    branch_protection: BranchProtection
-    """Protection of the stage's deploy branch (classic or ruleset)."""
-    repository_secrets: RepositorySecrets | None
-    """Repository-level secrets this stage owns, when ``stagecraft:secrets.repository`` has any."""
-
-
-def github_provider(ctx: StageContext) -> github.Provider:
-    """The GitHub provider for the stage's repository owner; pass it to every GitHub component.
-
-    The owner is the owner part of ``stagecraft:stage.repository`` (``github:owner``, when set, was
-    checked to be equal). The token comes from ``GITHUB_TOKEN`` in the environment (the provider reads
-    it itself); a ``github:token`` in config is used only when it is ``secure:`` (the loader refuses
-    plain text).
-    """
-    token = pulumi.Config("github").get_secret("token")
-    return github.Provider(f"{ctx.name}-github", owner=ctx.config.github_owner, token=token)
 
 
 def build_identity(
@@ -57,41 +36,24 @@ def build_identity(
     database_enabled: bool = True,
     backups_enabled: bool = True,
 ) -> DeployRole:
-    """The account's GitHub OIDC provider (created or adopted) and the stage's deploy role.
+    """The application pipeline's deploy role, trusted through the account's GitHub OIDC provider.
 
-    The role trusts only jobs running in the stage's environment of the configured repository, and may
-    act only on the stage's resources, named by their predictable ARNs (``ctx.names``) because most are
-    created after it: the registries of ``repositories``, the EKS cluster when ``eks_enabled``, the ECS
-    cluster and ``iam:PassRole`` on its task roles when ``ecs`` is given, the backup bucket and the
-    database (and its snapshots) unless disabled, and the stage key.
+    The provider is the account bootstrap's (``bootstrap/``): IAM fixes its ARN, so the stage names it
+    instead of creating or adopting it. The role trusts only jobs running in the stage's environment of the
+    configured repository, and may act only on the stage's resources, named by their predictable ARNs
+    (``ctx.names``) because most are created after it: the registries of ``repositories``, the EKS cluster
+    when ``eks_enabled``, the ECS cluster and ``iam:PassRole`` on its task roles when ``ecs`` is given, the
+    backup bucket and the database (and its snapshots) unless disabled, and the stage key.
     """
-    settings = ctx.config.settings.github
     names = ctx.names
-    existing = None if settings.oidc_provider == "create" else settings.oidc_provider
-    if existing is not None:
-        match = OIDC_PROVIDER_ARN.fullmatch(existing)
-        if match is not None and match.group(1) != ctx.account_id:
-            # IAM only lets a role trust an identity provider of its own account.
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        f"{STAGE_KEY}.github.oidc_provider",
-                        f"{existing!r} is in account {match.group(1)}, but the stage deploys into account "
-                        f"{ctx.account_id}; use that account's provider, or 'create'",
-                    )
-                ]
-            )
-    provider = GithubOidcProvider(
-        f"{ctx.name}-github-oidc", GithubOidcProviderArgs(existing_arn=existing, tags=ctx.tags)
-    )
     return DeployRole(
         f"{ctx.name}-deploy",
         DeployRoleArgs(
             role_name=names.deploy_role,
-            oidc_provider_arn=provider.arn,
+            oidc_provider_arn=names.account.oidc_provider_arn,
             repository_owner=ctx.config.github_owner,
             repository=ctx.config.github_repository,
-            environment=ctx.config.stage,
+            environment=ctx.config.environment,
             ecr_repository_arns=[names.registry_arn(r) for r in repositories],
             eks_cluster_arn=names.eks_cluster_arn if eks_enabled else None,
             ecs_cluster_arn=names.ecs_cluster_arn if ecs is not None else None,
@@ -106,15 +68,21 @@ def build_identity(
 
 
 def build_delivery(
-    ctx: StageContext, gh: github.Provider, identity: DeployRole, variables: Mapping[str, pulumi.Input[str]]
+    ctx: StageContext, identity: DeployRole, variables: Mapping[str, pulumi.Input[str]]
 ) -> DeliveryStage:
-    """The stage's GitHub environment, deploy-branch protection and repository-level secrets.
+    """The stage's GitHub environment: reviewers, wait timer, deployment policies, secrets and variables.
+
+    GitHub resources use the default GitHub provider, configured by ``github:owner`` in the stack file; its
+    token comes from ``GITHUB_TOKEN`` at run time and is never stored. (An explicit ``github.Provider``
+    reads ``GITHUB_TOKEN`` into its inputs, so the token would be stored in state and a rotated token would
+    show as a change on every refresh.) Branch protection and repository-level secrets are the repository
+    layer's (``repository/``).
 
     ``variables`` are the stage outputs pipelines need (``AWS_REGION``, ``AWS_ROLE_ARN``, registry URLs,
     cluster names, ...), assembled by the program; ``github.variables`` from config are added to them and
-    may not redefine one. Secret values are read from ``stagecraft:secrets`` as secret Outputs, one per
-    name; they are never plain values in the program. ``AWS_REGION`` and ``AWS_ROLE_ARN`` (the ARN of
-    ``identity``, the stage's deploy role) are always wired; ``variables`` may give them explicitly.
+    may not redefine one. Secret values are read from ``stagecraft:secrets.environment`` as secret Outputs,
+    one per declared name. ``AWS_REGION`` and ``AWS_ROLE_ARN`` (the ARN of ``identity``, the stage's deploy
+    role) are always wired; ``variables`` may give them explicitly.
     """
     settings = ctx.config.settings.github
     wired: dict[str, pulumi.Input[str]] = {
@@ -134,57 +102,29 @@ def build_delivery(
                 for name in clashes
             ]
         )
-    repository = ctx.config.github_repository
-    opts = pulumi.ResourceOptions(providers={"github": gh})
-    env_secrets, repo_secrets = _secret_values(ctx)
     environment = GithubEnvironment(
         ctx.name,
         GithubEnvironmentArgs(
-            repository=repository,
-            stage=ctx.config.stage,
+            repository=ctx.config.github_repository,
+            environment=ctx.config.environment,
             reviewers=settings.reviewers,
             wait_timer_minutes=settings.wait_timer_minutes,
-            prevent_self_review=settings.prevent_self_review,
+            prevent_self_review=settings.self_review_prevented,
             can_admins_bypass=settings.can_admins_bypass,
-            branch_patterns=[settings.deploy_branch],
+            branch_patterns=[settings.deploy_branch] if settings.deploy_branch else [],
             tag_patterns=settings.tag_patterns,
-            secrets=env_secrets,
+            secrets=_secret_values(ctx),
             variables={**wired, **settings.variables},
         ),
-        opts=opts,
     )
-    protection = BranchProtection(
-        ctx.name,
-        BranchProtectionArgs(
-            repository=repository,
-            branch=settings.deploy_branch,
-            mode=settings.protection,
-            status_checks=settings.status_checks,
-            required_approving_reviews=settings.required_approving_reviews,
-            dismiss_stale_reviews=settings.dismiss_stale_reviews,
-            require_code_owner_reviews=settings.require_code_owner_reviews,
-            require_last_push_approval=settings.require_last_push_approval,
-            require_conversation_resolution=settings.require_conversation_resolution,
-            enforce_admins=settings.enforce_admins,
-            require_linear_history=settings.require_linear_history,
-            require_signed_commits=settings.require_signed_commits,
-            required_deployments=settings.required_deployments,
-        ),
-        opts=opts,
-    )
-    shared = (
-        RepositorySecrets(ctx.name, RepositorySecretsArgs(repository=repository, secrets=repo_secrets), opts=opts)
-        if repo_secrets
-        else None
-    )
-    return DeliveryStage(environment=environment, branch_protection=protection, repository_secrets=shared)
+    return DeliveryStage(environment=environment)
 
 
-def _secret_values(ctx: StageContext) -> tuple[dict[str, pulumi.Output[str]], dict[str, pulumi.Output[str]]]:
-    """Environment and repository secret values as secret Outputs, by the names the loader validated."""
-    names = ctx.config.secrets
-    if not names.environment and not names.repository:
-        return {}, {}
+def _secret_values(ctx: StageContext) -> dict[str, pulumi.Output[str]]:
+    """The environment's secret values as secret Outputs, by the names the loader validated."""
+    names = ctx.config.secrets.environment
+    if not names:
+        return {}
     if not pulumi.runtime.is_config_secret(SECRETS_KEY):
         # The loader already refuses plain values; this guards a config map that bypassed it.
         raise ConfigError(
@@ -192,10 +132,7 @@ def _secret_values(ctx: StageContext) -> tuple[dict[str, pulumi.Output[str]], di
         )
     secrets: pulumi.Output[Any] = pulumi.Config("stagecraft").require_secret_object("secrets")
 
-    def pick(scope: str, name: str) -> pulumi.Output[str]:
-        return pulumi.Output.secret(secrets.apply(lambda s: str(s[scope][name])))
+    def pick(name: str) -> pulumi.Output[str]:
+        return pulumi.Output.secret(secrets.apply(lambda s: str(s["environment"][name])))
 
-    return (
-        {name: pick("environment", name) for name in names.environment},
-        {name: pick("repository", name) for name in names.repository},
-    )
+    return {name: pick(name) for name in names}

@@ -13,7 +13,7 @@ from infra.compute import EksStage, build_ecs, build_eks
 from infra.config import StageConfig, load_stage_config
 from infra.context import StageContext, lookup_context
 from infra.data import DataStage, build_data, build_key
-from infra.delivery import build_delivery, build_identity, github_provider
+from infra.delivery import build_delivery, build_identity
 from infra.network import build_network
 
 
@@ -56,7 +56,7 @@ def build_stage(config: StageConfig) -> None:
         client_security_group_ids=_database_clients(ecs, eks),
     )
     variables = stage_variables(ctx, ecs, eks, data)
-    build_delivery(ctx, github_provider(ctx), identity, variables)
+    build_delivery(ctx, identity, variables)
 
     pulumi.export("stage", config.stage)
     pulumi.export("profile", config.profile)

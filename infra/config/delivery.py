@@ -1,22 +1,15 @@
-"""``stagecraft:stage.github``: the stage's GitHub environment, deploy-branch protection and deploy identity."""
+"""``stagecraft:stage.github``: the stage's GitHub environment (who may deploy, from which refs, secrets, variables)."""
 
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from pydantic import Field, field_validator
 
 from components._actions_names import AWS_KEY_ADVICE, AWS_KEY_NAMES
-from components.branch_protection import MAX_REQUIRED_REVIEWS
 from components.github_environment import MAX_REVIEWERS, MAX_WAIT_TIMER_MINUTES
 from components.naming import GIT_BRANCH, GITHUB_LOGIN, GITHUB_TEAM_SLUG, name_problems
 from infra.config.base import Settings
-
-OIDC_PROVIDER_ARN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):oidc-provider/token\.actions\.githubusercontent\.com"
-)
-"""An existing GitHub OIDC provider; group 1 is its account."""
 
 
 def actions_name_problem(name: str) -> str | None:
@@ -28,48 +21,37 @@ def actions_name_problem(name: str) -> str | None:
 
 
 class GithubSettings(Settings):
-    """Who may deploy the stage, from which refs, how its deploy branch is protected, how the role is trusted."""
+    """The stage's GitHub environment: who may deploy it, from which refs, with which secrets and variables.
+
+    Branch protection, tag rulesets and repository-level secrets are the repository's, not a stage's: they
+    live in the repository layer (``repository/``, docs/components/repository.md).
+    """
 
     environment: str | None = None
     """The GitHub environment the stage deploys through; ``null`` (the default) means the stage name."""
-    protection: Literal["classic", "ruleset"]
-    """``classic``: GraphQL branch protection. ``ruleset``: an equivalent repository ruleset."""
-    deploy_branch: str
-    """The branch the stage deploys from (``develop``, ``main``); protected, and allowed to deploy."""
+    deploy_branch: str | None
+    """The branch the stage deploys from (``develop``, ``main``); ``null``: the stage deploys from tags only."""
     tag_patterns: list[str]
     """Tag patterns that may also deploy to the stage (``v*``)."""
     reviewers: list[str]
     """Required deployment reviewers, ``team:<slug>`` or ``user:<login>``; at most 6."""
     wait_timer_minutes: int
     """Minutes between approval and the start of a deployment (0-43200)."""
-    prevent_self_review: bool
-    """The person who triggered a deployment may not approve it."""
+    prevent_self_review: bool | None
+    """The person who triggered a deployment may not approve it. ``null``: on whenever there are reviewers
+    (GitHub refuses it without one)."""
     can_admins_bypass: bool
     """Repository administrators may deploy without the environment's rules."""
-    status_checks: list[str]
-    """Status checks that must pass (strict: the branch must be up to date) before merging."""
-    required_approving_reviews: int
-    """Approving pull-request reviews required on the deploy branch (0-6)."""
-    dismiss_stale_reviews: bool
-    """New commits dismiss existing approvals."""
-    require_code_owner_reviews: bool
-    """A code owner must approve changes to the files they own."""
-    require_last_push_approval: bool
-    """The most recent push must be approved by someone other than its author."""
-    require_conversation_resolution: bool
-    """Every review thread must be resolved before merging."""
-    enforce_admins: bool
-    """The branch rules bind administrators too."""
-    require_linear_history: bool
-    """Merge commits are refused."""
-    require_signed_commits: bool
-    """Commits must carry verified signatures."""
-    required_deployments: list[str]
-    """Environments that must have deployed successfully before merging (``ruleset`` only)."""
-    oidc_provider: str
-    """``create`` (this stack creates the account's GitHub OIDC provider) or the ARN of an existing one."""
+    secrets: list[str] = Field(default_factory=list)
+    """Names of the environment's secrets; each value is set with ``pulumi config set --secret --path
+    'stagecraft:secrets.environment.<NAME>' <value>`` and never written here."""
     variables: dict[str, str] = Field(default_factory=dict)
     """User-defined environment variables, on top of the ones wired from the stage's outputs."""
+
+    @property
+    def self_review_prevented(self) -> bool:
+        """What the environment gets for ``prevent_self_review``: ``null`` means on whenever there are reviewers."""
+        return bool(self.reviewers) if self.prevent_self_review is None else self.prevent_self_review
 
     @field_validator("environment")
     @classmethod
@@ -80,7 +62,9 @@ class GithubSettings(Settings):
 
     @field_validator("deploy_branch")
     @classmethod
-    def _branch(cls, value: str) -> str:
+    def _branch(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         if value.startswith("refs/") or not GIT_BRANCH.fullmatch(value):
             raise ValueError("must be a concrete git branch name, without 'refs/heads/', spaces or '*', '?', '['")
         return value
@@ -125,39 +109,17 @@ class GithubSettings(Settings):
             raise ValueError(f"must be 0-{MAX_WAIT_TIMER_MINUTES} minutes (GitHub's limit: 30 days)")
         return value
 
-    @field_validator("required_approving_reviews")
+    @field_validator("secrets")
     @classmethod
-    def _reviews(cls, value: int) -> int:
-        if not 0 <= value <= MAX_REQUIRED_REVIEWS:
-            raise ValueError(f"must be 0-{MAX_REQUIRED_REVIEWS} (GitHub's limit)")
-        return value
-
-    @field_validator("status_checks")
-    @classmethod
-    def _checks(cls, value: list[str]) -> list[str]:
-        if not all(check.strip() for check in value) or len(set(value)) != len(value):
-            raise ValueError("must be non-empty, distinct check names (the job or check run names)")
-        return value
-
-    @field_validator("required_deployments")
-    @classmethod
-    def _deployments(cls, value: list[str]) -> list[str]:
-        for environment in value:
-            problems = name_problems("github-environment", environment)
-            if problems:
-                raise ValueError(f"environment {environment!r}: {'; '.join(problems)}")
-        if len(set(value)) != len(value):
-            raise ValueError("each environment may appear only once")
-        return value
-
-    @field_validator("oidc_provider")
-    @classmethod
-    def _oidc(cls, value: str) -> str:
-        if value != "create" and not OIDC_PROVIDER_ARN.fullmatch(value):
-            raise ValueError(
-                "must be 'create' or an existing provider's ARN, "
-                "arn:aws:iam::<12-digit account>:oidc-provider/token.actions.githubusercontent.com"
-            )
+    def _secrets(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for name in value:
+            problem = actions_name_problem(name)
+            if problem:
+                raise ValueError(f"secret {name!r}: {problem}")
+            if name.upper() in seen:
+                raise ValueError(f"secret {name!r} appears more than once (GitHub names ignore case)")
+            seen.add(name.upper())
         return value
 
     @field_validator("variables")
@@ -173,26 +135,33 @@ class GithubSettings(Settings):
             seen.add(name.upper())
         return value
 
-    def problems(self, secret_names: tuple[str, ...]) -> list[tuple[str, str]]:
-        """``(key suffix, message)`` for checks across fields: required deployments in classic mode, and a
-        variable reusing the name of one of the stage's environment secrets (``secret_names``)."""
+    def problems(self) -> list[tuple[str, str]]:
+        """``(key suffix, message)`` for checks across fields."""
         found: list[tuple[str, str]] = []
-        if self.required_deployments and self.protection == "classic":
+        if self.deploy_branch is None and not self.tag_patterns:
             found.append(
                 (
-                    "required_deployments",
-                    f"{self.required_deployments!r} needs 'protection: ruleset': classic branch protection "
-                    "cannot require a deployment to succeed first",
+                    "deploy_branch",
+                    "null is not allowed without tag_patterns: the stage would deploy from no ref; name a branch "
+                    "or give tag_patterns",
                 )
             )
-        secrets = {name.upper(): name for name in secret_names}
+        if self.prevent_self_review and not self.reviewers:
+            found.append(
+                (
+                    "prevent_self_review",
+                    'true is not allowed without reviewers: GitHub answers 422 ("Required reviewers must have at '
+                    'least one reviewer to set prevent_self_review"); add reviewers or set it to null',
+                )
+            )
+        secrets = {name.upper(): name for name in self.secrets}
         for name in self.variables:
             if name.upper() in secrets:
                 found.append(
                     (
                         f"variables.{name}",
-                        f"{name!r} is also an environment secret (stagecraft:secrets.environment."
-                        f"{secrets[name.upper()]}); a workflow would read the wrong one: rename one of them",
+                        f"{name!r} is also an environment secret (github.secrets: {secrets[name.upper()]}); a "
+                        "workflow would read the wrong one: rename one of them",
                     )
                 )
         return found

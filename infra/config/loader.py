@@ -19,6 +19,7 @@ from infra.config.secrets import (
     SECRET_PLACEHOLDER,
     SECRETS_KEY,
     SecretNames,
+    SecretScope,
     engine_marks_secret,
     github_problems,
     secret_problems,
@@ -149,9 +150,17 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
             )
         settings = _validate(raw, problems, redact=has_secret)
 
-    secrets, found = secret_problems(values)
+    declared = tuple(settings.github.secrets) if settings is not None else ()
+    secrets, found = secret_problems(
+        values,
+        [SecretScope("environment", declared, f"{STAGE_KEY}.github.secrets")],
+        {"repository": "repository-level secrets belong to the repository layer (repository/, stagecraft:repository)"},
+    )
+    if settings is None:  # the declared names are unknown: report only what holds whatever they are
+        found = [p for p in found if not p.message.startswith(("is not declared", "is declared"))]
     problems.extend(found)
-    problems.extend(github_problems(values, raw.get("repository") if isinstance(raw, Mapping) else None))
+    if settings is not None:  # the owner is checked against a valid repository only
+        problems.extend(github_problems(values, settings.repository))
 
     acknowledged: list[Acknowledgement] = []
     if settings is not None:
@@ -160,7 +169,7 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         zone_problems = network.zone_problems(str(region)) if isinstance(region, str) else []
         for suffix, message in [*zone_problems, *network.overlap_problems()]:
             problems.append(ConfigProblem(f"{STAGE_KEY}.network.{suffix}", message))
-        for suffix, message in settings.github.problems(secrets.environment):
+        for suffix, message in settings.github.problems():
             problems.append(ConfigProblem(f"{STAGE_KEY}.github.{suffix}", message))
         if isinstance(region, str):
             for suffix, message in data_problems(settings, stage, region):

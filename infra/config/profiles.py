@@ -162,24 +162,13 @@ DEFAULTS: tuple[Default, ...] = (
     ),
     Default("compute.pod_security", development="baseline", staging="restricted", production="restricted"),
     # --- delivery (issue 5) ---
-    Default("github.protection", development="classic", staging="classic", production="classic"),
     Default("github.deploy_branch", development="develop", staging="develop", production="main"),
     Default("github.tag_patterns", development=[], staging=[], production=["v*"]),
     Default("github.reviewers", development=[], staging=[], production=[]),
     Default("github.wait_timer_minutes", development=0, staging=0, production=5),
-    Default("github.prevent_self_review", development=True, staging=True, production=True),
+    # null: on whenever the environment has reviewers (GitHub refuses it without one)
+    Default("github.prevent_self_review", development=None, staging=None, production=True),
     Default("github.can_admins_bypass", development=False, staging=False, production=False),
-    Default("github.status_checks", development=[], staging=[], production=[]),
-    Default("github.required_approving_reviews", development=0, staging=1, production=1),
-    Default("github.dismiss_stale_reviews", development=True, staging=True, production=True),
-    Default("github.require_code_owner_reviews", development=False, staging=False, production=True),
-    Default("github.require_last_push_approval", development=False, staging=True, production=True),
-    Default("github.require_conversation_resolution", development=False, staging=True, production=True),
-    Default("github.enforce_admins", development=False, staging=False, production=True),
-    Default("github.require_linear_history", development=False, staging=True, production=True),
-    Default("github.require_signed_commits", development=False, staging=False, production=False),
-    Default("github.required_deployments", development=[], staging=[], production=[]),
-    Default("github.oidc_provider", development="create", staging="create", production="create"),
 )
 
 FLOORS: tuple[Floor, ...] = (
@@ -218,9 +207,6 @@ FLOORS: tuple[Floor, ...] = (
     Floor("github.wait_timer_minutes", production=AtLeast(5)),
     Floor("github.prevent_self_review", production=Required(True)),
     Floor("github.can_admins_bypass", production=Required(False)),
-    Floor("github.required_approving_reviews", production=AtLeast(1)),
-    Floor("github.require_last_push_approval", production=Required(True)),
-    Floor("github.enforce_admins", production=Required(True)),
 )
 
 

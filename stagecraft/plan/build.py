@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from infra.config import Acknowledgement, StageConfig, load_stage_config
+from infra.config.loader import STAGE_KEY
+from infra.config.secrets import SECRETS_KEY
 from infra.program import main as program_main
 from stagecraft.estimates.cost import CostEstimate, estimate_cost
 from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
@@ -14,7 +17,7 @@ from stagecraft.plan.inventory import Inventory
 from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks
 from stagecraft.plan.runner import run_program
 from stagecraft.rules import evaluate
-from stagecraft.stackfiles import load_stack
+from stagecraft.stackfiles import StackFile, load_stack
 
 
 @dataclass
@@ -46,9 +49,37 @@ class PlanResult:
         }
 
 
+UNSET_SECRET = {"secure": "<declared, not set yet>"}
+"""What the plan gives a declared secret that has no value yet: shown as ``[secret]`` like any other."""
+
+
+def with_declared_secrets(stack_file: StackFile) -> StackFile:
+    """``stack_file`` with every declared secret that has no value given a placeholder ``secure:`` value.
+
+    A real run refuses such a stack and names the missing values (``infra.config.secrets``); the offline
+    plan shows what the stage will be once they are set, so a new stage plans before anyone holds its secrets.
+    """
+    values = copy.deepcopy(stack_file.values)
+    stage = values.get(STAGE_KEY)
+    github = stage.get("github") if isinstance(stage, dict) else None
+    declared = github.get("secrets") if isinstance(github, dict) else None
+    if not isinstance(declared, list):
+        return stack_file
+    secrets = values.setdefault(SECRETS_KEY, {})
+    if not isinstance(secrets, dict):
+        return stack_file
+    scope = secrets.setdefault("environment", {})
+    if not isinstance(scope, dict):
+        return stack_file
+    for name in declared:
+        if isinstance(name, str):
+            scope.setdefault(name, dict(UNSET_SECRET))
+    return replace(stack_file, values=values)
+
+
 def plan_stack(cwd: Path, stack: str) -> PlanResult:
     """Plan ``stack`` of the project in ``cwd``. Raises ``StackFileError`` or ``ConfigError`` on bad input."""
-    stack_file = load_stack(cwd, stack)
+    stack_file = with_declared_secrets(load_stack(cwd, stack))
     config = load_stage_config(stack, stack_file.placeholder_values())
     engine_config, secret_keys = stack_file.engine_config()
     inventory = run_program(

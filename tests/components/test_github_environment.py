@@ -24,7 +24,8 @@ PROVIDER = "pulumi:providers:github"
 def _production(**overrides: object) -> GithubEnvironmentArgs:
     base: dict[str, object] = {
         "repository": "shop",
-        "stage": "production",
+        "environment": "production",
+        "prevent_self_review": True,
         "reviewers": ["team:release-managers", "user:octocat", "user:hubot"],
         "wait_timer_minutes": 5,
         "branch_patterns": ["main"],
@@ -57,11 +58,25 @@ def test_environment_resolves_reviewers_to_numeric_ids(run: RunProgram) -> None:
 
 
 def test_without_patterns_only_protected_branches_deploy(run: RunProgram) -> None:
-    inv = run(lambda: _build(_production(branch_patterns=[], tag_patterns=[], reviewers=[])))
+    inv = run(lambda: _build(_production(branch_patterns=[], tag_patterns=[], reviewers=[], prevent_self_review=False)))
     env = inv.one(ENV).inputs
     assert env["deploymentBranchPolicy"] == {"customBranchPolicies": False, "protectedBranches": True}
     assert "reviewers" not in env
     assert inv.of_type(POLICY) == []
+
+
+def test_any_ref_sends_no_deployment_policy(run: RunProgram) -> None:
+    inv = run(lambda: _build(_production(branch_patterns=[], tag_patterns=[], any_ref=True)))
+    assert "deploymentBranchPolicy" not in inv.one(ENV).inputs
+    assert inv.of_type(POLICY) == []
+
+
+def test_prevent_self_review_without_reviewers_is_refused_before_anything_is_created() -> None:
+    # GitHub answers 422 for prevent_self_review without a reviewer (github/safe-settings#628).
+    with pytest.raises(ComponentInputError) as err:
+        _validate_only(_production(reviewers=[], prevent_self_review=True))
+    assert err.value.argument == "prevent_self_review"
+    assert "at least one reviewer" in str(err.value)
 
 
 def test_one_deployment_policy_per_pattern_with_stable_names(run: RunProgram) -> None:
@@ -214,7 +229,9 @@ def test_variable_may_not_share_a_secret_name() -> None:
 @pytest.mark.parametrize(
     ("overrides", "argument"),
     [
-        ({"stage": "prod;uction"}, "stage"),
+        ({"environment": "prod;uction"}, "environment"),
+        ({"prevent_self_review": True, "reviewers": []}, "prevent_self_review"),
+        ({"any_ref": True}, "any_ref"),
         ({"repository": "example/shop"}, "repository"),
         ({"branch_patterns": ["main", "main"]}, "branch_patterns"),
         ({"tag_patterns": ["refs/tags/v*"]}, "tag_patterns"),

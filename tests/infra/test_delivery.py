@@ -13,7 +13,7 @@ from components.ecs_cluster import EcsCluster, EcsClusterArgs
 from components.stage_key import StageKey, StageKeyArgs
 from infra.config import ConfigError, StageConfig
 from infra.context import StageContext
-from infra.delivery import build_delivery, build_identity, github_provider
+from infra.delivery import build_delivery, build_identity
 from stagecraft.plan.inventory import SECRET, Inventory
 from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks, numeric_id
 from stagecraft.plan.runner import run_program
@@ -40,6 +40,10 @@ def _config(stack: str, secrets: dict[str, Any] | None = None, **github: Any) ->
     profile = stack if stack in ("staging", "production") else "development"
     if profile == "production":
         github = {"reviewers": ["team:platform", "user:wanjiru-kamau"], **github}
+    if "secrets_" in github:
+        github["secrets"] = github.pop("secrets_")
+    elif secrets is not None:
+        github["secrets"] = sorted(secrets.get("environment", {}))
     raw = values(profile=profile, github=github)
     if secrets is not None:
         raw["stagecraft:secrets"] = secrets
@@ -80,11 +84,10 @@ def _ecs(ctx: StageContext, key: StageKey) -> EcsCluster:
 
 def _stage(ctx: StageContext, *, ecs: bool = True, eks: bool = False, variables: dict[str, str] | None = None) -> None:
     key = _key(ctx)
-    gh = github_provider(ctx)
     identity = build_identity(
         ctx, key, _ecs(ctx, key) if ecs else None, repositories=["api", "worker"], eks_enabled=eks
     )
-    build_delivery(ctx, gh, identity, variables if variables is not None else WIRED)
+    build_delivery(ctx, identity, variables if variables is not None else WIRED)
 
 
 # --- environment ---------------------------------------------------------------------------------------------
@@ -110,12 +113,35 @@ def test_production_environment_resolves_reviewers_and_allows_main_and_release_t
     assert {(b, t) for _, b, t in policies} == {("main", None), (None, "v*")}
 
 
-def test_every_github_resource_uses_the_stage_provider() -> None:
-    inv = _run("production", _stage, secrets={"environment": {"SENTRY_DSN": {"secure": "v1:x"}}})
-    [provider] = inv.of_type(PROVIDER)
-    assert provider.inputs["owner"] == "amani-labs"
+def test_github_resources_use_the_default_provider_so_no_token_reaches_state() -> None:
+    # An explicit github.Provider reads GITHUB_TOKEN into its inputs (stored in state); the default provider,
+    # configured by github:owner, reads it at run time only.
+    inv = _run(
+        "production", _stage, secrets={"environment": {"SENTRY_DSN": {"secure": "v1:x"}}}, secrets_=["SENTRY_DSN"]
+    )
+    assert inv.of_type(PROVIDER) == []
     github_resources = [r for r in inv.resources if r.custom and r.type.startswith("github:")]
-    assert github_resources and all((r.provider or "").startswith(provider.urn) for r in github_resources)
+    assert github_resources and all(not r.provider or "::default" in r.provider for r in github_resources)
+
+
+def test_a_stage_deploying_from_tags_only_gets_no_branch_policy() -> None:
+    inv = _run("production", _stage, deploy_branch=None)
+    assert [(p.inputs.get("branchPattern"), p.inputs.get("tagPattern")) for p in inv.of_type(POLICY)] == [(None, "v*")]
+
+
+def test_the_environment_name_can_differ_from_the_stage() -> None:
+    inv = _run("staging", _stage, environment="stage-eu")
+    assert inv.one(ENV).inputs["environment"] == "stage-eu"
+    trust = json.loads(inv.one(ROLE, "amani-backend-staging-deploy-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+        "repo:amani-labs/amani-backend:environment:stage-eu"
+    )
+
+
+def test_staging_without_reviewers_never_sends_prevent_self_review() -> None:
+    # GitHub answers 422 for prevent_self_review without a reviewer (github/safe-settings#628).
+    assert _run("staging", _stage).one(ENV).inputs["preventSelfReview"] is False
+    assert _run("staging", _stage, reviewers=["team:platform"]).one(ENV).inputs["preventSelfReview"] is True
 
 
 def test_wired_and_user_variables() -> None:
@@ -140,27 +166,22 @@ def test_secrets_come_from_stagecraft_secrets_and_are_secret() -> None:
     inv = _run(
         "staging",
         _stage,
-        secrets={
-            "environment": {"SENTRY_DSN": {"secure": "v1:aaa"}, "SECRET_KEY": {"secure": "v1:bbb"}},
-            "repository": {"CODECOV_TOKEN": {"secure": "v1:ccc"}},
-        },
+        secrets={"environment": {"SENTRY_DSN": {"secure": "v1:aaa"}, "SECRET_KEY": {"secure": "v1:bbb"}}},
     )
     env = {r.inputs["secretName"]: r.inputs for r in inv.of_type(ENV_SECRET)}
     assert set(env) == {"SENTRY_DSN", "SECRET_KEY"}
     assert all(inputs["value"] == SECRET and inputs["environment"] == "staging" for inputs in env.values())
-    [repo] = inv.of_type(REPO_SECRET)
-    assert (repo.inputs["secretName"], repo.inputs["value"]) == ("CODECOV_TOKEN", SECRET)
 
 
-def test_no_repository_secrets_component_without_repository_secrets() -> None:
-    inv = _run("staging", _stage)
-    assert inv.of_type(REPO_SECRET) == [] and inv.of_type("stagecraft:delivery:RepositorySecrets") == []
+def test_a_stage_creates_no_repository_settings() -> None:
+    inv = _run("production", _stage)
+    assert not inv.of_type(REPO_SECRET) and not inv.of_type(CLASSIC) and not inv.of_type(RULESET)
 
 
 def test_decrypted_values_never_reach_the_inventory() -> None:
     """As under ``pulumi up``: the engine hands over decrypted values and marks the key secret."""
-    decrypted = {"environment": {"SENTRY_DSN": PLAINTEXT}, "repository": {"CODECOV_TOKEN": PLAINTEXT + "-repo"}}
-    config, raw = _config("staging")
+    decrypted = {"environment": {"SENTRY_DSN": PLAINTEXT}}
+    config, raw = _config("staging", secrets={"environment": {"SENTRY_DSN": {"secure": "v1:x"}}})
     raw["stagecraft:secrets"] = decrypted
     engine = {key: json.dumps(value) if isinstance(value, dict) else str(value) for key, value in raw.items()}
     pulumi.runtime.set_all_config(engine, ["stagecraft:secrets"])
@@ -177,7 +198,7 @@ def test_decrypted_values_never_reach_the_inventory() -> None:
         secret_keys=["stagecraft:secrets"],
         mocks=PlanMocks(github_owner="amani-labs"),
     )
-    assert inv.one(ENV_SECRET).inputs["value"] == SECRET and inv.one(REPO_SECRET).inputs["value"] == SECRET
+    assert inv.one(ENV_SECRET).inputs["value"] == SECRET
     dumped = json.dumps([r.to_json() for r in inv.resources]) + json.dumps(inv.outputs)
     assert "s3cr3t" not in dumped
 
@@ -192,40 +213,6 @@ def test_secret_names_without_a_secret_key_are_refused() -> None:
     ]
 
 
-# --- branch protection ---------------------------------------------------------------------------------------
-
-
-def test_staging_classic_protection_of_develop() -> None:
-    inv = _run("staging", _stage, status_checks=["lint", "test (Python 3.11)"])
-    protection = inv.one(CLASSIC).inputs
-    assert protection["pattern"] == "develop" and protection["repositoryId"] == "amani-backend"
-    assert protection["requiredStatusChecks"] == [{"contexts": ["lint", "test (Python 3.11)"], "strict": True}]
-    assert protection["requiredPullRequestReviews"][0]["requiredApprovingReviewCount"] == 1
-    assert (protection["enforceAdmins"], protection["allowsForcePushes"], protection["allowsDeletions"]) == (
-        False,
-        False,
-        False,
-    )
-    assert inv.of_type(RULESET) == []
-
-
-def test_production_classic_protection_meets_the_floors() -> None:
-    inv = _run("production", _stage, required_approving_reviews=2)
-    protection = inv.one(CLASSIC).inputs
-    reviews = protection["requiredPullRequestReviews"][0]
-    assert protection["pattern"] == "main" and protection["enforceAdmins"] is True
-    assert (reviews["requiredApprovingReviewCount"], reviews["requireLastPushApproval"]) == (2, True)
-
-
-def test_production_ruleset_requires_staging_first() -> None:
-    inv = _run("production", _stage, protection="ruleset", required_deployments=["staging"])
-    rules = inv.one(RULESET).inputs["rules"]
-    assert rules["requiredDeployments"] == {"requiredDeploymentEnvironments": ["staging"]}
-    assert inv.one(RULESET).inputs["conditions"]["refName"]["includes"] == ["refs/heads/main"]
-    assert "bypassActors" not in inv.one(RULESET).inputs or not inv.one(RULESET).inputs["bypassActors"]
-    assert inv.of_type(CLASSIC) == []
-
-
 # --- deploy identity -----------------------------------------------------------------------------------------
 
 
@@ -236,8 +223,7 @@ def _policy(inv: Inventory) -> dict[str, Any]:
 
 def test_trust_policy_pins_the_stage_environment() -> None:
     inv = _run("production", _stage)
-    provider = inv.one(OIDC)
-    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com" and provider.protect
+    assert inv.of_type(OIDC) == []  # the account bootstrap's; IAM fixes its ARN
     role = inv.one(ROLE, "amani-backend-production-deploy-role").inputs
     assert role["name"] == "amani-backend-production-deploy" and role["maxSessionDuration"] == 3600
     assert json.loads(role["assumeRolePolicy"]) == {
@@ -297,24 +283,6 @@ def test_without_ecs_or_eks_there_is_no_cluster_permission() -> None:
     sids = {s["Sid"] for s in _policy(inv)["Statement"]}
     assert not sids & {"EksDescribe", "EcsServices", "EcsTaskDefinitions", "EcsPassTaskRoles"}
     assert {"EcrLogin", "EcrPushPull", "BackupWrite", "DbSnapshot", "KmsForStageData"} <= sids
-
-
-def test_adopting_the_account_provider() -> None:
-    arn = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
-    inv = _run("staging", _stage, oidc_provider=arn)
-    assert inv.of_type(OIDC) == []
-    trust = json.loads(inv.one(ROLE, "amani-backend-staging-deploy-role").inputs["assumeRolePolicy"])
-    assert trust["Statement"][0]["Principal"] == {"Federated": arn}
-
-
-def test_adopting_another_accounts_provider_is_a_config_error() -> None:
-    arn = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"
-    with pytest.raises(ConfigError) as caught:
-        _run("staging", _stage, oidc_provider=arn)
-    assert [str(p) for p in caught.value.problems] == [
-        f"stagecraft:stage.github.oidc_provider: {arn!r} is in account 999999999999, but the stage deploys into "
-        f"account {ACCOUNT_ID}; use that account's provider, or 'create'"
-    ]
 
 
 def test_region_and_role_arn_are_always_wired() -> None:

@@ -11,6 +11,7 @@ from infra.config import ConfigError, StageConfig, load_stage_config
 
 BASE: dict[str, Any] = {
     "aws:region": "us-east-1",
+    "github:owner": "amani-labs",
     "stagecraft:stage": {
         "profile": "staging",
         "app": "amani-backend",

@@ -24,9 +24,9 @@ def _github(stack: str = "staging", **github: Any) -> dict[str, Any]:
     return values(profile=profile, github={**base, **github})
 
 
-def _secrets(secrets: Any, **github: Any) -> dict[str, Any]:
+def _secrets(values_: Any, **github: Any) -> dict[str, Any]:
     config = _github(**github)
-    config["stagecraft:secrets"] = secrets
+    config["stagecraft:secrets"] = values_
     return config
 
 
@@ -41,28 +41,71 @@ def engine() -> Iterator[None]:
 
 
 def test_staging_defaults_deploy_from_develop_without_approval() -> None:
-    github = load(values(github={})).settings.github
+    config = load(values(github={}))
+    github = config.settings.github
     assert (github.deploy_branch, github.tag_patterns, github.reviewers, github.wait_timer_minutes) == (
         "develop",
         [],
         [],
         0,
     )
-    assert github.protection == "classic" and github.oidc_provider == "create"
-    assert github.required_approving_reviews == 1 and not github.enforce_admins
+    assert config.environment == "staging" and github.secrets == []
+    # null: no reviewers, so nothing to prevent (GitHub refuses prevent_self_review without a reviewer)
+    assert github.prevent_self_review is None and github.self_review_prevented is False
+
+
+def test_prevent_self_review_null_follows_the_reviewers() -> None:
+    github = load(_github(reviewers=["team:platform"])).settings.github
+    assert github.prevent_self_review is None and github.self_review_prevented is True
+    assert (
+        load(_github(reviewers=["team:platform"], prevent_self_review=False)).settings.github.self_review_prevented
+        is False
+    )
+
+
+def test_prevent_self_review_true_needs_a_reviewer() -> None:
+    # GitHub answers 422 otherwise (github/safe-settings#628); the provider sends the field unconditionally.
+    assert problems(_github(prevent_self_review=True)) == [
+        f'{G}.prevent_self_review: true is not allowed without reviewers: GitHub answers 422 ("Required reviewers '
+        'must have at least one reviewer to set prevent_self_review"); add reviewers or set it to null'
+    ]
 
 
 def test_production_defaults_deploy_from_main_and_release_tags_after_a_wait() -> None:
     github = load(_github("production"), stack="production").settings.github
     assert (github.deploy_branch, github.tag_patterns, github.wait_timer_minutes) == ("main", ["v*"], 5)
     assert github.prevent_self_review and not github.can_admins_bypass
-    assert github.enforce_admins and github.require_last_push_approval and github.require_code_owner_reviews
+
+
+def test_a_stage_may_deploy_from_tags_only() -> None:
+    github = load(_github(deploy_branch=None, tag_patterns=["v*"])).settings.github
+    assert github.deploy_branch is None and github.tag_patterns == ["v*"]
+    assert problems(_github(deploy_branch=None)) == [
+        f"{G}.deploy_branch: null is not allowed without tag_patterns: the stage would deploy from no ref; name a "
+        "branch or give tag_patterns"
+    ]
+
+
+def test_environment_name_defaults_to_the_stage_and_can_be_set() -> None:
+    assert load(values(), stack="org/stagecraft/staging").environment == "staging"
+    assert load(_github(environment="Staging-EU")).environment == "Staging-EU"
+    assert problems(_github(environment="a;b")) == [
+        f"{G}.environment: 'a;b' is not allowed: github-environment 'a;b' does not match the rule: any characters "
+        "except quotes, backticks, ',', ';' and '\\'"
+    ]
+
+
+def test_branch_protection_settings_are_the_repository_layers() -> None:
+    [problem] = problems(_github(status_checks=["lint"]))
+    assert problem.startswith(f"{G}.status_checks: unknown key")
 
 
 def test_production_needs_a_reviewer() -> None:
     assert problems(_github("production", reviewers=[]), stack="production") == [
+        f'{G}.prevent_self_review: true is not allowed without reviewers: GitHub answers 422 ("Required reviewers '
+        'must have at least one reviewer to set prevent_self_review"); add reviewers or set it to null',
         f"{G}.reviewers: 0 ([]) is below the production floor (at least 1); raise it, or add "
-        "'acknowledge: {github.reviewers: <reason>}' to accept the weaker setting"
+        "'acknowledge: {github.reviewers: <reason>}' to accept the weaker setting",
     ]
 
 
@@ -72,9 +115,6 @@ def test_production_needs_a_reviewer() -> None:
         ("wait_timer_minutes", 0, "at least 5"),
         ("prevent_self_review", False, "true"),
         ("can_admins_bypass", True, "false"),
-        ("required_approving_reviews", 0, "at least 1"),
-        ("require_last_push_approval", False, "true"),
-        ("enforce_admins", False, "true"),
     ],
 )
 def test_production_floors(key: str, value: Any, floor: str) -> None:
@@ -82,11 +122,6 @@ def test_production_floors(key: str, value: Any, floor: str) -> None:
         f"{G}.{key}: {value!r} is below the production floor ({floor}); raise it, or add "
         f"'acknowledge: {{github.{key}: <reason>}}' to accept the weaker setting"
     ]
-
-
-def test_seed_004_asks_two_reviews() -> None:
-    github = load(_github("production", required_approving_reviews=2), stack="production").settings.github
-    assert github.required_approving_reviews == 2
 
 
 # --- field validation ------------------------------------------------------------------------------------------
@@ -153,62 +188,6 @@ def test_tag_patterns_unique() -> None:
     ]
 
 
-@pytest.mark.parametrize("reviews", [-1, 7])
-def test_required_approving_reviews_range(reviews: int) -> None:
-    assert problems(_github(required_approving_reviews=reviews)) == [
-        f"{G}.required_approving_reviews: {reviews} is not allowed: must be 0-6 (GitHub's limit)"
-    ]
-
-
-@pytest.mark.parametrize("checks", [["lint", "lint"], ["lint", " "]])
-def test_status_checks(checks: list[str]) -> None:
-    assert problems(_github(status_checks=checks)) == [
-        f"{G}.status_checks: {checks!r} is not allowed: must be non-empty, distinct check names (the job or "
-        "check run names)"
-    ]
-
-
-def test_protection_choice() -> None:
-    assert problems(_github(protection="branch")) == [
-        f"{G}.protection: 'branch' is not allowed: input should be 'classic' or 'ruleset'"
-    ]
-
-
-def test_required_deployments_need_a_ruleset() -> None:
-    assert problems(_github(required_deployments=["staging"])) == [
-        f"{G}.required_deployments: ['staging'] needs 'protection: ruleset': classic branch protection cannot "
-        "require a deployment to succeed first"
-    ]
-    ruleset = load(_github(protection="ruleset", required_deployments=["staging"])).settings.github
-    assert ruleset.required_deployments == ["staging"]
-
-
-def test_required_deployments_names() -> None:
-    assert problems(_github(protection="ruleset", required_deployments=["a;b"])) == [
-        f"{G}.required_deployments: ['a;b'] is not allowed: environment 'a;b': github-environment 'a;b' does "
-        "not match the rule: any characters except quotes, backticks, ',', ';' and '\\'"
-    ]
-    assert problems(_github(protection="ruleset", required_deployments=["staging", "staging"])) == [
-        f"{G}.required_deployments: ['staging', 'staging'] is not allowed: each environment may appear only once"
-    ]
-
-
-@pytest.mark.parametrize(
-    "value",
-    ["adopt", "arn:aws:iam::123456789012:oidc-provider/example.com", "arn:aws:iam::1234:oidc-provider/x"],
-)
-def test_oidc_provider(value: str) -> None:
-    assert problems(_github(oidc_provider=value)) == [
-        f"{G}.oidc_provider: {value!r} is not allowed: must be 'create' or an existing provider's ARN, "
-        "arn:aws:iam::<12-digit account>:oidc-provider/token.actions.githubusercontent.com"
-    ]
-
-
-def test_oidc_provider_arn_is_accepted() -> None:
-    arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-    assert load(_github(oidc_provider=arn)).settings.github.oidc_provider == arn
-
-
 def test_variable_names() -> None:
     assert problems(_github(variables={"1BAD": "x"})) == [
         f"{G}.variables: {{'1BAD': 'x'}} is not allowed: variable '1BAD': github-secret '1BAD' does not match "
@@ -229,10 +208,10 @@ def test_aws_keys_are_refused_as_variables() -> None:
 
 
 def test_variable_may_not_reuse_an_environment_secret_name() -> None:
-    config = _secrets({"environment": {"SENTRY_DSN": SECURE}}, variables={"sentry_dsn": "x"})
+    config = _secrets({"environment": {"SENTRY_DSN": SECURE}}, secrets=["SENTRY_DSN"], variables={"sentry_dsn": "x"})
     assert problems(config) == [
-        f"{G}.variables.sentry_dsn: 'sentry_dsn' is also an environment secret (stagecraft:secrets.environment."
-        "SENTRY_DSN); a workflow would read the wrong one: rename one of them"
+        f"{G}.variables.sentry_dsn: 'sentry_dsn' is also an environment secret (github.secrets: SENTRY_DSN); a "
+        "workflow would read the wrong one: rename one of them"
     ]
 
 
@@ -245,16 +224,37 @@ def test_unknown_github_key() -> None:
 K = "stagecraft:secrets"
 
 
-def test_secret_names_are_read_without_values() -> None:
+def test_secret_names_are_declared_and_values_read_without_being_shown() -> None:
     config = load(
-        _secrets({"environment": {"SENTRY_DSN": SECURE, "API_KEY": "[secret]"}, "repository": {"CODECOV": SECURE}})
+        _secrets({"environment": {"SENTRY_DSN": SECURE, "API_KEY": "[secret]"}}, secrets=["SENTRY_DSN", "API_KEY"])
     )
-    assert config.secrets == SecretNames(environment=("API_KEY", "SENTRY_DSN"), repository=("CODECOV",))
+    assert config.secrets == SecretNames(environment=("API_KEY", "SENTRY_DSN"))
     assert load(values()).secrets == SecretNames()
 
 
+def test_a_declared_secret_without_a_value_stops_the_run_naming_the_command() -> None:
+    assert problems(_secrets({"environment": {"SENTRY_DSN": SECURE}}, secrets=["SENTRY_DSN", "API_KEY"])) == [
+        f"{K}.environment.API_KEY: is declared in {G}.secrets but has no value; set it with "
+        f"`pulumi config set --secret --path '{K}.environment.API_KEY' <value>`"
+    ]
+    assert len(problems(_github(secrets=["A", "B"]))) == 2
+
+
+def test_an_undeclared_value_is_refused() -> None:
+    assert problems(_secrets({"environment": {"SENTRY_DSN": SECURE}})) == [
+        f"{K}.environment.SENTRY_DSN: is not declared; add 'SENTRY_DSN' to {G}.secrets, or remove the value "
+        f"(`pulumi config rm --path '{K}.environment.SENTRY_DSN'`)"
+    ]
+    assert problems(_secrets({"environment": {"sentry_dsn": SECURE}}, secrets=["SENTRY_DSN"])) == [
+        f"{K}.environment.SENTRY_DSN: is declared in {G}.secrets but has no value; set it with "
+        f"`pulumi config set --secret --path '{K}.environment.SENTRY_DSN' <value>`",
+        f"{K}.environment.sentry_dsn: is declared as 'SENTRY_DSN' in {G}.secrets; use one case",
+    ]
+
+
 def test_plain_text_secret_is_refused_with_the_command_to_fix_it() -> None:
-    assert problems(_secrets({"environment": {"SENTRY_DSN": "https://key@sentry.io/1"}})) == [
+    config = _secrets({"environment": {"SENTRY_DSN": "https://key@sentry.io/1"}}, secrets=["SENTRY_DSN"])
+    assert problems(config) == [
         f"{K}.environment.SENTRY_DSN: is stored in plain text; secret values must be encrypted: run "
         f"`pulumi config set --secret --path '{K}.environment.SENTRY_DSN' <value>` (and rotate the value: it is in "
         "the stack file's history)"
@@ -262,56 +262,62 @@ def test_plain_text_secret_is_refused_with_the_command_to_fix_it() -> None:
 
 
 def test_non_string_plain_value_is_refused() -> None:
-    [problem] = problems(_secrets({"repository": {"PIN": 1234}}))
-    assert problem.startswith(f"{K}.repository.PIN: is stored in plain text;")
+    [problem] = problems(_secrets({"environment": {"PIN": 1234}}, secrets=["PIN"]))
+    assert problem.startswith(f"{K}.environment.PIN: is stored in plain text;")
+
+
+def test_repository_secrets_belong_to_the_repository_layer() -> None:
+    assert problems(_secrets({"repository": {"CODECOV_TOKEN": SECURE}})) == [
+        f"{K}.repository: unknown key; allowed keys here: environment; repository-level secrets belong to the "
+        "repository layer (repository/, stagecraft:repository)"
+    ]
 
 
 def test_aws_keys_are_refused_as_secrets() -> None:
-    assert problems(_secrets({"repository": {"AWS_SECRET_ACCESS_KEY": SECURE}})) == [
-        f"{K}.repository.AWS_SECRET_ACCESS_KEY: 'AWS_SECRET_ACCESS_KEY' is not allowed: long-lived AWS keys are not "
-        "stored in GitHub; pipelines assume the stage's deploy role through GitHub OIDC "
+    assert problems(_github(secrets=["AWS_SECRET_ACCESS_KEY"])) == [
+        f"{G}.secrets: ['AWS_SECRET_ACCESS_KEY'] is not allowed: secret 'AWS_SECRET_ACCESS_KEY': long-lived AWS keys "
+        "are not stored in GitHub; pipelines assume the stage's deploy role through GitHub OIDC "
         "(aws-actions/configure-aws-credentials, role-to-assume: ${{ vars.AWS_ROLE_ARN }})"
     ]
 
 
 def test_secret_name_rule() -> None:
-    assert problems(_secrets({"environment": {"GITHUB_TOKEN": SECURE}})) == [
-        f"{K}.environment.GITHUB_TOKEN: 'GITHUB_TOKEN' is not allowed: github-secret 'GITHUB_TOKEN' does not "
+    assert problems(_github(secrets=["GITHUB_TOKEN"])) == [
+        f"{G}.secrets: ['GITHUB_TOKEN'] is not allowed: secret 'GITHUB_TOKEN': github-secret 'GITHUB_TOKEN' does not "
         "match the rule: letters, digits and '_', not starting with a digit or 'GITHUB_'"
     ]
 
 
 def test_secret_names_ignore_case() -> None:
-    assert problems(_secrets({"environment": {"Token": SECURE, "TOKEN": SECURE}})) == [
-        f"{K}.environment.TOKEN: same name as 'Token': GitHub names ignore case"
+    assert problems(_github(secrets=["Token", "TOKEN"])) == [
+        f"{G}.secrets: ['Token', 'TOKEN'] is not allowed: secret 'TOKEN' appears more than once (GitHub names "
+        "ignore case)"
     ]
 
 
 def test_secrets_shape() -> None:
-    assert problems(_secrets(["SENTRY_DSN"])) == [
-        f"{K}: must be a mapping with environment and/or repository, got list"
-    ]
-    assert problems(_secrets({"env": {"A": SECURE}})) == [
-        f"{K}.env: unknown key; allowed keys here: environment, repository"
-    ]
-    assert problems(_secrets({"environment": ["A"]})) == [
-        f"{K}.environment: must be a mapping of secret name to a `secure:` value"
+    assert problems(_secrets(["SENTRY_DSN"])) == [f"{K}: must be a mapping with environment, got list"]
+    assert problems(_secrets({"env": {"A": SECURE}})) == [f"{K}.env: unknown key; allowed keys here: environment"]
+    assert problems(_secrets({"environment": ["A"]}, secrets=["A"])) == [
+        f"{K}.environment: must be a mapping of secret name to a `secure:` value",
+        f"{K}.environment.A: is declared in {G}.secrets but has no value; set it with "
+        f"`pulumi config set --secret --path '{K}.environment.A' <value>`",
     ]
 
 
 def test_engine_decrypted_values_are_accepted_only_when_the_engine_marks_the_key_secret(engine: None) -> None:
     decrypted = {"environment": {"SENTRY_DSN": "https://key@sentry.io/1"}}
     pulumi.runtime.set_all_config({K: json.dumps(decrypted)}, [K])
-    assert load(_secrets(decrypted)).secrets.environment == ("SENTRY_DSN",)
+    assert load(_secrets(decrypted, secrets=["SENTRY_DSN"])).secrets.environment == ("SENTRY_DSN",)
     # The same values, but the engine does not mark the key secret: they were written in plain text.
     pulumi.runtime.set_all_config({K: json.dumps(decrypted)}, [])
-    [problem] = problems(_secrets(decrypted))
+    [problem] = problems(_secrets(decrypted, secrets=["SENTRY_DSN"]))
     assert problem.startswith(f"{K}.environment.SENTRY_DSN: is stored in plain text;")
 
 
 def test_leftover_engine_config_does_not_vouch_for_other_values(engine: None) -> None:
     pulumi.runtime.set_all_config({K: json.dumps({"environment": {"A": "[secret]"}})}, [K])
-    [problem] = problems(_secrets({"environment": {"A": "plain"}}))
+    [problem] = problems(_secrets({"environment": {"A": "plain"}}, secrets=["A"]))
     assert problem.startswith(f"{K}.environment.A: is stored in plain text;")
 
 
@@ -322,11 +328,14 @@ def test_github_owner_must_be_the_repository_owner() -> None:
     config = values()
     config["github:owner"] = "someone-else"
     assert problems(config) == [
-        "github:owner: 'someone-else' is not the owner of stagecraft:stage.repository ('amani-labs/amani-backend'); "
-        "set it to 'amani-labs' or remove it (the owner is taken from the repository)"
+        "github:owner: 'someone-else' is not the owner of the repository ('amani-labs/amani-backend'); set it to "
+        "'amani-labs'"
     ]
-    config["github:owner"] = "amani-labs"
-    assert load(config).github_owner == "amani-labs"
+    del config["github:owner"]
+    assert problems(config) == [
+        "github:owner: required key is missing; set it with `pulumi config set github:owner amani-labs` (the GitHub "
+        "provider acts for this owner; its token comes from GITHUB_TOKEN)"
+    ]
 
 
 def test_github_owner_is_derived_from_the_repository() -> None:
