@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi_aws as aws
 
 from infra.config import StageConfig
+from infra.github_access import check_github_access
 from infra.naming import StageNames
 
 
@@ -38,7 +39,12 @@ class StageContext:
 
 
 def lookup_context(config: StageConfig) -> StageContext:
-    """Look up the account and available zones (invokes; answered by the mocks in the offline plan)."""
+    """Look up the account and available zones, and check the GitHub rules the provider does not.
+
+    Invokes only, before any resource is registered, so a problem stops the run with nothing created
+    (answered by the mocks in the offline plan).
+    """
+    check_github_access(config)
     account_id = aws.get_caller_identity().account_id
     available = aws.get_availability_zones(state="available").names
     return StageContext(config=config, account_id=account_id, zones=config.settings.network.zone_names(available))

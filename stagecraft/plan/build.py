@@ -90,8 +90,11 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
         secret_keys=secret_keys,
         mocks=PlanMocks(
             region=config.region,
-            github_owner=config.settings.repository.split("/")[0],
+            github_owner=config.github_owner,
             account_id=config.account_ids[0] if config.account_ids else ACCOUNT_ID,
+            # Offline, the repository is taken to be set up as configured: every reviewer has access to it.
+            github_repositories=[config.github_repository],
+            github_collaborators=[r.partition(":")[2] for r in config.settings.github.reviewers],
         ),
     )
     findings = evaluate(inventory, config.profile, [a.to_json() for a in config.acknowledged])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pulumi
@@ -33,10 +33,24 @@ def numeric_id(*parts: str) -> int:
 class PlanMocks(pulumi.runtime.Mocks):
     """Mocks that answer like AWS, GitHub and Kubernetes would, deterministically."""
 
-    def __init__(self, region: str = "us-east-1", github_owner: str = "example", account_id: str = ACCOUNT_ID) -> None:
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        github_owner: str = "example",
+        account_id: str = ACCOUNT_ID,
+        *,
+        github_repositories: Sequence[str] = (),
+        github_collaborators: Sequence[str] = (),
+        github_visibility: str = "public",
+    ) -> None:
         self.region = region
         self.github_owner = github_owner
         self.account_id = account_id
+        self.github_repositories = tuple(github_repositories)
+        """Repository names every team reaches (the offline plan: the stage's own repository)."""
+        self.github_collaborators = tuple(github_collaborators)
+        """Logins with access to any repository (the offline plan: the configured reviewers)."""
+        self.github_visibility = github_visibility
 
     # -- resources -------------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, Outputs]:
@@ -276,7 +290,17 @@ def _github_team(m: PlanMocks, args: Outputs) -> Outputs:
         "slug": slug,
         "name": slug,
         "nodeId": f"T_{digest('team', slug)}",
+        "repositoriesDetaileds": [
+            {"repoId": numeric_id("repo", name), "repoName": name, "roleName": "push"} for name in m.github_repositories
+        ],
     }
+
+
+def _github_collaborators(m: PlanMocks, args: Outputs) -> Outputs:
+    collaborators = [
+        {"login": login, "id": numeric_id("user", login), "permission": "push"} for login in m.github_collaborators
+    ]
+    return {"owner": args.get("owner"), "repository": args.get("repository"), "collaborators": collaborators}
 
 
 def _github_repository(m: PlanMocks, args: Outputs) -> Outputs:
@@ -287,6 +311,7 @@ def _github_repository(m: PlanMocks, args: Outputs) -> Outputs:
         "nodeId": f"R_{digest('repo', full)}",
         "repoId": numeric_id("repo", full),
         "defaultBranch": "main",
+        "visibility": m.github_visibility,
     }
 
 
@@ -298,4 +323,5 @@ _INVOKES: dict[str, Invoke] = {
     "github:index/getUser:getUser": _github_user,
     "github:index/getTeam:getTeam": _github_team,
     "github:index/getRepository:getRepository": _github_repository,
+    "github:index/getCollaborators:getCollaborators": _github_collaborators,
 }
