@@ -69,6 +69,9 @@ class EksClusterArgs:
     """EKS refuses to delete the cluster while this is on."""
     node_groups: Sequence[NodeGroupSpec] = ()
     """Managed node groups, keyed by their ``name``."""
+    enforce_network_policies: bool = True
+    """Turn on the VPC CNI's network-policy engine, so the cluster's ``NetworkPolicy`` objects are enforced
+    (vpc-cni ignores them unless configured: ``enableNetworkPolicy``)."""
     metadata_hop_limit: int = 1
     """IMDSv2 hop limit of every node group (1, or 2 for pods that need IMDS without IRSA or Pod Identity)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -214,7 +217,7 @@ class EksCluster(pulumi.ComponentResource):
         # vpc-cni, kube-proxy and the Pod Identity agent are DaemonSets: they need no nodes to be created,
         # and nodes need not wait for them (EKS bootstraps the self-managed versions the add-ons adopt).
         for addon in _EARLY_ADDONS:
-            self._addon(name, addon, cluster, tags, child)
+            self._addon(name, addon, cluster, tags, child, _addon_configuration(addon, args))
         # CoreDNS is a Deployment: created before any node exists it stays degraded until the add-on
         # times out (https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3001).
         self._addon(name, "coredns", cluster, tags, child.merge(pulumi.ResourceOptions(depends_on=node_groups)))
@@ -258,17 +261,32 @@ class EksCluster(pulumi.ComponentResource):
 
     @staticmethod
     def _addon(
-        name: str, addon: str, cluster: aws.eks.Cluster, tags: dict[str, str], opts: pulumi.ResourceOptions
+        name: str,
+        addon: str,
+        cluster: aws.eks.Cluster,
+        tags: dict[str, str],
+        opts: pulumi.ResourceOptions,
+        configuration: str | None = None,
     ) -> aws.eks.Addon:
         return aws.eks.Addon(
             f"{name}-{addon}",
             cluster_name=cluster.name,
             addon_name=addon,
+            configuration_values=configuration,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="PRESERVE",
             tags=tags,
             opts=opts,
         )
+
+
+def _addon_configuration(addon: str, args: EksClusterArgs) -> str | None:
+    """The add-on's ``configuration_values`` JSON, or ``None`` for EKS's defaults."""
+    if addon == "vpc-cni" and args.enforce_network_policies:
+        # vpc-cni enforces NetworkPolicies only with this set (the value is a string in the add-on's schema):
+        # https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+        return json.dumps({"enableNetworkPolicy": "true"})
+    return None
 
 
 def validate_eks_cluster_args(args: EksClusterArgs) -> None:

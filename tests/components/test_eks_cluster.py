@@ -195,6 +195,15 @@ def test_coredns_waits_for_node_groups_other_addons_do_not(run: RunProgram) -> N
     assert all(inv.depends_on(a.urn, cluster.urn) for a in addons.values())
 
 
+def test_vpc_cni_enforces_network_policies_unless_turned_off(run: RunProgram) -> None:
+    # vpc-cni ignores NetworkPolicy objects unless its add-on configuration says enableNetworkPolicy "true".
+    addons = {a.inputs["addonName"]: a.inputs for a in _build(run, _args()).of_type("aws:eks/addon:Addon")}
+    assert json.loads(addons["vpc-cni"]["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    assert all("configurationValues" not in addons[a] for a in ("kube-proxy", "eks-pod-identity-agent", "coredns"))
+    off = _build(run, _args(enforce_network_policies=False)).of_type("aws:eks/addon:Addon")
+    assert all("configurationValues" not in a.inputs for a in off)
+
+
 def test_oidc_provider_kubeconfig_and_kubernetes_provider(run: RunProgram) -> None:
     inv = _build(run, _args())
     oidc = inv.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs
