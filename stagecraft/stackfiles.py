@@ -151,7 +151,7 @@ def _value(node: Node, key: str) -> Any:
     assert isinstance(node, MappingNode)
     result: dict[str, Any] = {}
     seen: dict[str, int] = {}
-    merges: list[Node] = []
+    merges: list[tuple[int, Node]] = []
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
         if isinstance(key_node, ScalarNode):
@@ -163,17 +163,18 @@ def _value(node: Node, key: str) -> Any:
                 )
             seen[key_node.value] = line
             if key_node.value == "<<" and str(key_node.tag) == _PLAIN:
-                merges.extend(value_node.value if isinstance(value_node, SequenceNode) else [value_node])
+                nodes = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                merges.extend((line, n) for n in nodes)
                 continue
         name = _value(key_node, key)
         if not isinstance(name, str):
             # The CLI accepts only string keys (PULUMI/sdk/go/common/workspace/project.go#L520-L552).
             raise _YamlError(f"line {line}: key {key_node.value!r} is not a string; quote it")
         result[name] = _value(value_node, f"{key}.{name}" if key else name)
-    for merged in merges:  # explicit keys win over merged ones, earlier merges over later ones
+    for line, merged in merges:  # explicit keys win over merged ones, earlier merges over later ones
         mapping = _value(merged, key)
         if not isinstance(mapping, dict):
-            raise _YamlError(f"line {merged.start_mark.line + 1}: {key}: '<<' merges only mappings")
+            raise _YamlError(f"line {line}: {key}: '<<' merges only mappings")
         for name, value in mapping.items():
             result.setdefault(name, value)
     return result
