@@ -9,7 +9,7 @@ import pytest
 
 from stagecraft import cli
 from stagecraft.plan.build import PlanResult, plan_stack
-from stagecraft.stackfiles import SECRET_PLACEHOLDER, load_stack
+from stagecraft.stackfiles import SECRET_PLACEHOLDER, load_stack, read_yaml
 from tests.stagecraft.conftest import ROOT
 
 RESOURCE_KEYS = {
@@ -179,9 +179,10 @@ def test_internal_errors_exit_3_without_traceback(
 
 def test_secure_values_reach_the_program_as_secrets(project: Path) -> None:
     path = project / "Pulumi.staging.yaml"
-    path.write_text(
-        path.read_text() + "  stagecraft:secrets:\n    environment:\n      SENTRY_DSN:\n        secure: v1:abc\n"
-    )
+    doc = read_yaml(path)
+    # Replace the key, not append a second one: the CLI rejects duplicate keys.
+    doc["config"]["stagecraft:secrets"] = {"environment": {"SENTRY_DSN": {"secure": "v1:abc"}}}
+    path.write_text(json.dumps(doc))
     stack = load_stack(project, "staging")
     config, secret_keys = stack.engine_config()
     assert secret_keys == ["stagecraft:secrets"]
