@@ -18,7 +18,7 @@ from infra.network import build_network
 
 
 def main() -> None:
-    """Entry point used by ``infra/__main__.py`` (``pulumi up``) and by ``stagecraft plan``."""
+    """Entry point used by the root ``__main__.py`` (``pulumi up``) and by ``stagecraft plan``."""
     config = load_stage_config(pulumi.get_stack(), engine_config())
     build_stage(config)
 

@@ -80,12 +80,12 @@ def with_declared_secrets(stack_file: StackFile) -> StackFile:
 def plan_stack(cwd: Path, stack: str) -> PlanResult:
     """Plan ``stack`` of the project in ``cwd``. Raises ``StackFileError`` or ``ConfigError`` on bad input."""
     stack_file = with_declared_secrets(load_stack(cwd, stack))
-    config = load_stage_config(stack, stack_file.placeholder_values())
+    config = load_stage_config(stack_file.stack, stack_file.placeholder_values())
     engine_config, secret_keys = stack_file.engine_config()
     inventory = run_program(
         program_main,
         project=stack_file.project,
-        stack=stack,
+        stack=stack_file.stack,
         config=engine_config,
         secret_keys=secret_keys,
         mocks=PlanMocks(
