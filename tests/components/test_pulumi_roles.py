@@ -61,11 +61,11 @@ def allows(statements: list[dict[str, Any]], action: str, resource: str) -> bool
     """Whether an explicit Allow matches and no Deny does (Resource/NotResource, Action/NotAction, no conditions)."""
 
     def matches(s: dict[str, Any]) -> bool:
-        actions = s.get("Action", s.get("NotAction"))
+        actions: Any = s.get("Action", s.get("NotAction"))
         acted = any(fnmatchcase(action, a) for a in ([actions] if isinstance(actions, str) else actions))
         if "NotAction" in s:
             acted = not acted
-        resources = s.get("Resource", s.get("NotResource"))
+        resources: Any = s.get("Resource", s.get("NotResource"))
         hit = any(fnmatchcase(resource, r) for r in ([resources] if isinstance(resources, str) else resources))
         if "NotResource" in s:
             hit = not hit
