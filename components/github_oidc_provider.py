@@ -1,4 +1,4 @@
-"""GitHub Actions' OIDC identity provider in an AWS account: created by one stack, adopted by the others."""
+"""GitHub Actions' OIDC identity provider in an AWS account: created once per account by the account bootstrap."""
 
 from __future__ import annotations
 

@@ -186,6 +186,11 @@ class AccountNames:
         return f"stagecraft-state-{self.account_id}-{self.region}"
 
     @property
+    def state_bucket_arn(self) -> str:
+        """ARN of :attr:`state_bucket`."""
+        return f"arn:aws:s3:::{self.state_bucket}"
+
+    @property
     def backend_url(self) -> str:
         """What ``pulumi login`` takes for :attr:`state_bucket`."""
         return f"s3://{self.state_bucket}?region={self.region}&awssdk=v2"
@@ -194,6 +199,11 @@ class AccountNames:
     def secrets_key_alias(self) -> str:
         """Alias of the KMS key that encrypts the stacks' secrets (``awskms://`` secrets provider)."""
         return "alias/stagecraft-secrets"
+
+    @property
+    def secrets_key_alias_arn(self) -> str:
+        """ARN of :attr:`secrets_key_alias`."""
+        return f"arn:aws:kms:{self.region}:{self.account_id}:{self.secrets_key_alias}"
 
     @property
     def secrets_provider(self) -> str:

@@ -7,7 +7,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -32,6 +32,7 @@ ACCOUNTS_KEY = "aws:allowedAccountIds"
 KNOWN_STAGECRAFT_KEYS = (STAGE_KEY, SECRETS_KEY)
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _UNION_TAGS = {"int", "str", "float", "bool", "list", "dict"}
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -116,16 +117,11 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
 
     for key in values:
         if key.startswith("stagecraft:") and key not in KNOWN_STAGECRAFT_KEYS:
-            problems.append(ConfigProblem(key, "unknown key" + _suggest(key, KNOWN_STAGECRAFT_KEYS)))
+            problems.append(ConfigProblem(key, "unknown key" + suggest(key, KNOWN_STAGECRAFT_KEYS)))
 
-    account_ids = _account_ids(values.get(ACCOUNTS_KEY), problems)
+    account_ids = account_ids_of(values.get(ACCOUNTS_KEY), problems)
     region = values.get(REGION_KEY)
-    if region is None:
-        problems.append(
-            ConfigProblem(REGION_KEY, "required key is missing; set it with `pulumi config set aws:region us-east-1`")
-        )
-    elif not isinstance(region, str) or not _REGION.fullmatch(region):
-        problems.append(ConfigProblem(REGION_KEY, f"{region!r} is not an AWS region name (example: us-east-1)"))
+    region_of(values, problems)
 
     raw = values.get(STAGE_KEY)
     settings: StageSettings | None = None
@@ -205,16 +201,41 @@ def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem], *, redact: 
     # With an invalid profile, fill in some profile's defaults anyway so the only error is the profile's.
     for path, value in defaults_for(profile if profile in PROFILES else PROFILES[-1]).items():
         _set_default(merged, path.split("."), value)
+    return validate_model(StageSettings, merged, STAGE_KEY, problems, redact=redact)
+
+
+def validate_model(
+    model: type[M], raw: Mapping[str, Any], key: str, problems: list[ConfigProblem], *, redact: bool = False
+) -> M | None:
+    """Validate ``raw`` (the value of config key ``key``) as ``model``; each problem names its full key.
+
+    Shared by every layer's loader (``stagecraft:stage``, ``stagecraft:account``, ...): unknown keys get
+    a suggestion, and one problem is reported per key. Returns ``None`` when anything is wrong.
+    """
     try:
-        return StageSettings.model_validate(merged)
+        return model.model_validate(raw)
     except ValidationError as exc:
         seen: set[str] = set()
         for error in exc.errors():
-            problem = _problem_from(error, StageSettings, redact=redact)
+            problem = _problem_from(error, model, redact=redact, key=key)
             if problem.key not in seen:
                 seen.add(problem.key)
                 problems.append(problem)
         return None
+
+
+def region_of(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str | None:
+    """``aws:region`` when it is a region name; otherwise a problem is added and ``None`` returned."""
+    region = values.get(REGION_KEY)
+    if region is None:
+        problems.append(
+            ConfigProblem(REGION_KEY, "required key is missing; set it with `pulumi config set aws:region us-east-1`")
+        )
+    elif not isinstance(region, str) or not _REGION.fullmatch(region):
+        problems.append(ConfigProblem(REGION_KEY, f"{region!r} is not an AWS region name (example: us-east-1)"))
+    else:
+        return region
+    return None
 
 
 def _set_default(target: dict[str, Any], path: list[str], value: Any) -> None:
@@ -227,14 +248,15 @@ def _set_default(target: dict[str, Any], path: list[str], value: Any) -> None:
     node.setdefault(path[-1], copy.deepcopy(value))
 
 
-def _problem_from(error: ErrorDetails, root: type[BaseModel], *, redact: bool = False) -> ConfigProblem:
+def _problem_from(
+    error: ErrorDetails, root: type[BaseModel], *, redact: bool = False, key: str = STAGE_KEY
+) -> ConfigProblem:
     loc = [p for p in error["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
-    key = STAGE_KEY
     for part in loc:
         key += f"[{part}]" if isinstance(part, int) else f".{part}"
     kind = error["type"]
     if kind == "extra_forbidden":
-        return ConfigProblem(key, "unknown key" + _suggest(str(loc[-1]), _fields_at(root, loc[:-1])))
+        return ConfigProblem(key, "unknown key" + suggest(str(loc[-1]), _fields_at(root, loc[:-1])))
     if kind == "missing":
         return ConfigProblem(key, "required key is missing")
     message = error["msg"].removeprefix("Value error, ")
@@ -259,7 +281,8 @@ def _fields_at(root: type[BaseModel], loc: list[int | str]) -> list[str]:
     return []
 
 
-def _suggest(key: str, allowed: list[str] | tuple[str, ...]) -> str:
+def suggest(key: str, allowed: list[str] | tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` for the closest allowed key, else the list of allowed keys (or nothing)."""
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"
@@ -278,7 +301,7 @@ def _check_floors(settings: StageSettings, problems: list[ConfigProblem]) -> lis
     acknowledged: list[Acknowledgement] = []
     for key in settings.acknowledge:
         if key not in floors:
-            hint = _suggest(key, sorted(floors)) if floors else f"; the {settings.profile} profile has no floors"
+            hint = suggest(key, sorted(floors)) if floors else f"; the {settings.profile} profile has no floors"
             problems.append(ConfigProblem(f"{STAGE_KEY}.acknowledge.{key}", "is not a floor of this profile" + hint))
     for key, rule in sorted(floors.items()):
         value = _lookup(settings, key)
@@ -307,7 +330,8 @@ def _check_floors(settings: StageSettings, problems: list[ConfigProblem]) -> lis
     return acknowledged
 
 
-def _account_ids(value: Any, problems: list[ConfigProblem]) -> tuple[str, ...]:
+def account_ids_of(value: Any, problems: list[ConfigProblem]) -> tuple[str, ...]:
+    """``aws:allowedAccountIds`` as a tuple (empty when absent); a malformed value adds a problem."""
     if value is None:
         return ()
     if isinstance(value, list) and value and all(isinstance(v, str) and re.fullmatch(r"\d{12}", v) for v in value):
