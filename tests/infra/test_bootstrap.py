@@ -243,17 +243,7 @@ def _uncovered(stack: str) -> list[str]:
 
 @pytest.mark.parametrize("stack", sorted(ACCOUNTS))
 def test_the_deploy_role_may_create_every_iam_name_of_its_stage(stack: str) -> None:
-    github = f"oidc-provider/{GITHUB_ISSUER}"
-    assert [arn for arn in _uncovered(stack) if not arn.endswith(github)] == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: the stage still creates the GitHub OIDC provider; the lead removes it from infra/delivery.py "
-    "(the bootstrap owns it). When this passes, drop the marker and the exception in the test above.",
-)
-@pytest.mark.parametrize("stack", sorted(ACCOUNTS))
-def test_stages_leave_the_github_provider_to_the_bootstrap(stack: str) -> None:
+    # The stage creates no GitHub OIDC provider (the bootstrap does), so every IAM name is the deploy role's.
     assert _uncovered(stack) == []
 
 
