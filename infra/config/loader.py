@@ -7,7 +7,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -31,6 +31,7 @@ ACCOUNTS_KEY = "aws:allowedAccountIds"
 KNOWN_STAGECRAFT_KEYS = (STAGE_KEY, SECRETS_KEY)
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _UNION_TAGS = {"int", "str", "float", "bool", "list", "dict"}
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
 
     for key in values:
         if key.startswith("stagecraft:") and key not in KNOWN_STAGECRAFT_KEYS:
-            problems.append(ConfigProblem(key, "unknown key" + _suggest(key, KNOWN_STAGECRAFT_KEYS)))
+            problems.append(ConfigProblem(key, "unknown key" + suggest(key, KNOWN_STAGECRAFT_KEYS)))
 
     account_ids = _account_ids(values.get(ACCOUNTS_KEY), problems)
     region = values.get(REGION_KEY)
@@ -196,12 +197,23 @@ def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem], *, redact: 
     # With an invalid profile, fill in some profile's defaults anyway so the only error is the profile's.
     for path, value in defaults_for(profile if profile in PROFILES else PROFILES[-1]).items():
         _set_default(merged, path.split("."), value)
+    return validate_settings(StageSettings, merged, problems, prefix=STAGE_KEY, redact=redact)
+
+
+def validate_settings(
+    model: type[M], raw: Mapping[str, Any], problems: list[ConfigProblem], *, prefix: str, redact: bool = False
+) -> M | None:
+    """Validate ``raw`` (the value of config key ``prefix``) as ``model``; ``None`` after adding its problems.
+
+    Each problem names the full key under ``prefix``, the bad value (``<redacted>`` when ``redact``) and
+    what is allowed; unknown keys get the closest known one. One problem per key.
+    """
     try:
-        return StageSettings.model_validate(merged)
+        return model.model_validate(raw)
     except ValidationError as exc:
         seen: set[str] = set()
         for error in exc.errors():
-            problem = _problem_from(error, StageSettings, redact=redact)
+            problem = _problem_from(error, model, redact=redact, prefix=prefix)
             if problem.key not in seen:
                 seen.add(problem.key)
                 problems.append(problem)
@@ -218,14 +230,16 @@ def _set_default(target: dict[str, Any], path: list[str], value: Any) -> None:
     node.setdefault(path[-1], copy.deepcopy(value))
 
 
-def _problem_from(error: ErrorDetails, root: type[BaseModel], *, redact: bool = False) -> ConfigProblem:
+def _problem_from(
+    error: ErrorDetails, root: type[BaseModel], *, redact: bool = False, prefix: str = STAGE_KEY
+) -> ConfigProblem:
     loc = [p for p in error["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
-    key = STAGE_KEY
+    key = prefix
     for part in loc:
         key += f"[{part}]" if isinstance(part, int) else f".{part}"
     kind = error["type"]
     if kind == "extra_forbidden":
-        return ConfigProblem(key, "unknown key" + _suggest(str(loc[-1]), _fields_at(root, loc[:-1])))
+        return ConfigProblem(key, "unknown key" + suggest(str(loc[-1]), _fields_at(root, loc[:-1])))
     if kind == "missing":
         return ConfigProblem(key, "required key is missing")
     message = error["msg"].removeprefix("Value error, ")
@@ -250,7 +264,8 @@ def _fields_at(root: type[BaseModel], loc: list[int | str]) -> list[str]:
     return []
 
 
-def _suggest(key: str, allowed: list[str] | tuple[str, ...]) -> str:
+def suggest(key: str, allowed: list[str] | tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``allowed``, else the list of allowed keys (or "")."""
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"
@@ -269,7 +284,7 @@ def _check_floors(settings: StageSettings, problems: list[ConfigProblem]) -> lis
     acknowledged: list[Acknowledgement] = []
     for key in settings.acknowledge:
         if key not in floors:
-            hint = _suggest(key, sorted(floors)) if floors else f"; the {settings.profile} profile has no floors"
+            hint = suggest(key, sorted(floors)) if floors else f"; the {settings.profile} profile has no floors"
             problems.append(ConfigProblem(f"{STAGE_KEY}.acknowledge.{key}", "is not a floor of this profile" + hint))
     for key, rule in sorted(floors.items()):
         value = _lookup(settings, key)
