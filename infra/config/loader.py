@@ -250,13 +250,16 @@ def _problem_from(
 
 def _fields_at(root: type[BaseModel], loc: list[int | str]) -> list[str]:
     model: Any = root
+    keyed = False  # the previous field is a dict of models: this part is one of its keys
     for part in loc:
-        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if keyed or isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            keyed = False
             continue
         field = model.model_fields.get(part)
         if field is None:
             return []
         annotation = field.annotation
+        keyed = getattr(annotation, "__origin__", None) is dict
         args = getattr(annotation, "__args__", ())
         model = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
     if isinstance(model, type) and issubclass(model, BaseModel):
