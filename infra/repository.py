@@ -8,6 +8,7 @@ default GitHub provider, configured by ``github:owner`` in the stack file, with 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,5 +148,9 @@ def _secret_values(config: RepositoryConfig) -> dict[str, pulumi.Output[str]]:
         )
     secrets: pulumi.Output[Any] = pulumi.Config("stagecraft").require_secret_object("secrets")
     for name in config.secrets_set:
-        values[name] = pulumi.Output.secret(secrets.apply(lambda s, n=name: str(s["repository"][n])))
+        values[name] = pulumi.Output.secret(secrets.apply(_pick(name)))
     return values
+
+
+def _pick(name: str) -> Callable[[Any], str]:
+    return lambda secrets: str(secrets["repository"][name])

@@ -11,6 +11,10 @@ from tests.conftest import RunProgram
 RULESET = "github:index/repositoryRuleset:RepositoryRuleset"
 
 
+def _build(name: str, args: TagRulesetArgs) -> None:
+    TagRuleset(name, args)
+
+
 def _args(**overrides: object) -> TagRulesetArgs:
     base: dict[str, object] = {"repository": "shop", "patterns": ["v*"], "bypass_actors": ["team:release"]}
     base.update(overrides)
@@ -18,7 +22,7 @@ def _args(**overrides: object) -> TagRulesetArgs:
 
 
 def test_release_tags_only_by_the_release_team(run: RunProgram) -> None:
-    inv = run(lambda: TagRuleset("shop-tags-release", _args()))
+    inv = run(lambda: _build("shop-tags-release", _args()))
     rs = inv.one(RULESET, "shop-tags-release-ruleset")
     assert rs.parent == inv.one("stagecraft:delivery:TagRuleset").urn
     # The team's numeric id comes from the get_team lookup of its slug, not from the slug itself.
@@ -35,7 +39,7 @@ def test_release_tags_only_by_the_release_team(run: RunProgram) -> None:
 
 def test_every_kind_of_bypass_actor(run: RunProgram) -> None:
     actors = ["team:release", "user:wanjiru-kamau", "app:123456", "role:maintain", "role:admin"]
-    inv = run(lambda: TagRuleset("t", _args(patterns=["v*", "release-*"], bypass_actors=actors)))
+    inv = run(lambda: _build("t", _args(patterns=["v*", "release-*"], bypass_actors=actors)))
     rs = inv.one(RULESET).inputs
     assert rs["bypassActors"] == [
         {"actorId": numeric_id("team", "release"), "actorType": "Team", "bypassMode": "always"},
@@ -61,7 +65,7 @@ def test_every_kind_of_bypass_actor(run: RunProgram) -> None:
 )
 def test_bad_inputs(overrides: dict[str, object], argument: str, allowed: str) -> None:
     with pytest.raises(ComponentInputError) as err:
-        run_program(lambda: TagRuleset("t", _args(**overrides)), project="p", stack="s")
+        run_program(lambda: _build("t", _args(**overrides)), project="p", stack="s")
     assert err.value.argument == argument
     assert str(err.value).endswith(f"is invalid: {allowed}")
 
@@ -74,5 +78,5 @@ def test_bad_bypass_actor(actor: str) -> None:
     )
     assert bypass_actor_problem(actor) == message
     with pytest.raises(ComponentInputError) as err:
-        run_program(lambda: TagRuleset("t", _args(bypass_actors=[actor])), project="p", stack="s")
+        run_program(lambda: _build("t", _args(bypass_actors=[actor])), project="p", stack="s")
     assert str(err.value) == f"TagRuleset: bypass_actors={actor!r} is invalid: {message}"

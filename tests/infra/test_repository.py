@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pulumi
 import pytest
 import yaml
+from pulumi.runtime import rpc
 
 from infra.config import ConfigError
 from infra.repository import main
@@ -26,7 +28,25 @@ POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironme
 SECRET_TYPE = "github:index/actionsSecret:ActionsSecret"
 
 
-def _plan(*, offline: bool = True, extra: dict[str, str] | None = None, secret_keys: list[str] | None = None) -> Inventory:
+class _Capturing(PlanMocks):
+    """Mocks that keep the (unredacted) inputs the engine receives, by resource name."""
+
+    def __init__(self) -> None:
+        super().__init__(github_owner="amani-labs")
+        self.inputs: dict[str, dict[str, object]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, object]]:
+        self.inputs[args.name] = dict(args.inputs)
+        return super().new_resource(args)
+
+
+def _plan(
+    *,
+    offline: bool = True,
+    extra: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    mocks: PlanMocks | None = None,
+) -> Inventory:
     stack = load_stack(LAYER, "amani-backend")
     config, keys = stack.engine_config()
     return run_program(
@@ -35,7 +55,7 @@ def _plan(*, offline: bool = True, extra: dict[str, str] | None = None, secret_k
         stack="amani-backend",
         config={**config, **(extra or {})},
         secret_keys=[*keys, *(secret_keys or [])],
-        mocks=PlanMocks(github_owner="amani-labs"),
+        mocks=mocks or PlanMocks(github_owner="amani-labs"),
     )
 
 
@@ -122,9 +142,12 @@ def test_a_real_run_stops_before_creating_anything_when_a_secret_is_unset() -> N
 
 def test_a_set_secret_reaches_github_as_a_secret() -> None:
     value = json.dumps({"repository": {"CODECOV_TOKEN": "tok-123"}})
-    inv = _plan(offline=False, extra={"stagecraft:secrets": value}, secret_keys=["stagecraft:secrets"])
+    mocks = _Capturing()
+    inv = _plan(offline=False, extra={"stagecraft:secrets": value}, secret_keys=["stagecraft:secrets"], mocks=mocks)
     secret = inv.one(SECRET_TYPE)
     assert secret.inputs["value"] == SECRET
+    # The engine receives the value itself, wrapped as a secret (so the state encrypts it).
+    assert mocks.inputs[secret.name]["value"] == {rpc._special_sig_key: rpc._special_secret_sig, "value": "tok-123"}
     assert "tok-123" not in json.dumps([r.to_json() for r in inv.resources]) + json.dumps(inv.outputs)
 
 
