@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 
 from infra.config import ConfigError
-from infra.config.repository import RepositoryConfig, load_repository_config
+from infra.config.repository import (
+    BranchSettings,
+    PreviewSettings,
+    RepositoryConfig,
+    RepositorySettings,
+    TagRulesetSettings,
+    load_repository_config,
+)
 from stagecraft.stackfiles import load_stack
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -197,3 +204,10 @@ def test_secure_values_in_settings_are_refused_and_not_shown() -> None:
         "under stagecraft:secrets.repository. Values are not shown in these messages"
     )
     assert all("v1:abc" not in p for p in problems)
+
+
+def test_every_setting_is_documented() -> None:
+    doc = (ROOT / "docs" / "components" / "repository.md").read_text()
+    models = (RepositorySettings, BranchSettings, TagRulesetSettings, PreviewSettings)
+    missing = [f"{m.__name__}.{k}" for m in models for k in m.model_fields if f"`{k}`" not in doc]
+    assert missing == []
