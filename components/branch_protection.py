@@ -1,4 +1,11 @@
-"""Protection of a stage's deploy branch: classic (GraphQL) branch protection or a repository ruleset."""
+"""Protection of one long-lived branch: a repository ruleset (the default) or classic branch protection.
+
+A ruleset can bind each required status check to the GitHub App that must report it (``integration_id``),
+so a job of the same name from another app, or a commit status posted with a token, cannot satisfy it.
+Classic protection's ``contexts`` cannot name an app: any reporter of a matching name passes it
+(https://docs.github.com/en/rest/repos/rules#create-a-repository-ruleset, ``required_status_checks``;
+https://github.com/integrations/terraform-provider-github/blob/main/docs/resources/repository_ruleset.md).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,8 @@ MAX_REQUIRED_REVIEWS = 6
 """GitHub accepts 0-6 required approving reviews."""
 ADMIN_REPOSITORY_ROLE_ID = 5
 """The ``RepositoryRole`` actor id of the built-in admin role in ruleset bypass lists."""
+GITHUB_ACTIONS_APP_ID = 15368
+"""The GitHub App id of GitHub Actions: checks bound to it can only be reported by workflow jobs."""
 
 
 Mode = Literal["classic", "ruleset"]
@@ -29,13 +38,17 @@ class BranchProtectionArgs:
     repository: str
     """Repository name (without owner)."""
     branch: str
-    """The stage's deploy branch (``develop``, ``main``); a concrete name, not a pattern."""
-    mode: Mode = "classic"
-    """``classic``: GraphQL branch protection. ``ruleset``: an equivalent repository ruleset."""
+    """The long-lived branch (``develop``, ``main``); a concrete name, not a pattern."""
+    mode: Mode = "ruleset"
+    """``ruleset`` (default): a repository ruleset. ``classic``: GraphQL branch protection, which cannot bind
+    status checks to an app."""
     repository_node_id: pulumi.Input[str] | None = None
     """Repository node id for classic protection (GitHub also accepts the name); defaults to the name."""
     status_checks: Sequence[str] = ()
     """Status check contexts that must pass before merging (job names such as ``test``)."""
+    status_check_app_id: int | None = GITHUB_ACTIONS_APP_ID
+    """Ruleset mode: the GitHub App every required check must come from (default GitHub Actions); ``None``
+    accepts any reporter. Classic protection cannot bind an app and ignores it."""
     strict_status_checks: bool = True
     """Whether the branch must be up to date with the base before merging."""
     required_approving_reviews: int = 1
@@ -59,7 +72,7 @@ class BranchProtectionArgs:
 
 
 class BranchProtection(pulumi.ComponentResource):
-    """Protects one deploy branch: pull requests with reviews, status checks, no force pushes or deletions.
+    """Protects one branch: pull requests with reviews, status checks, no force pushes or deletions.
 
     Force pushes and deletions are always refused. Pass the GitHub provider on the component.
     """
@@ -113,7 +126,9 @@ def _ruleset(name: str, args: BranchProtectionArgs, opts: pulumi.ResourceOptions
     checks = (
         github.RepositoryRulesetRulesRequiredStatusChecksArgs(
             required_checks=[
-                github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=c)
+                github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(
+                    context=c, integration_id=args.status_check_app_id
+                )
                 for c in args.status_checks
             ],
             strict_required_status_checks_policy=args.strict_status_checks,
@@ -180,6 +195,10 @@ def _validate(args: BranchProtectionArgs) -> None:
             args.branch,
             "a concrete git branch name without 'refs/heads/', spaces or glob characters ('*', '?', '[')",
         )
+    if args.status_check_app_id is not None and args.status_check_app_id <= 0:
+        raise ComponentInputError(
+            _COMPONENT, "status_check_app_id", args.status_check_app_id, "a positive GitHub App id, or None"
+        )
     if not 0 <= args.required_approving_reviews <= MAX_REQUIRED_REVIEWS:
         raise ComponentInputError(
             _COMPONENT,
@@ -196,7 +215,7 @@ def _validate(args: BranchProtectionArgs) -> None:
             _COMPONENT,
             "required_deployments",
             list(args.required_deployments),
-            "classic branch protection cannot require deployments; use mode 'ruleset' (github.protection: ruleset)",
+            "classic branch protection cannot require deployments; use mode 'ruleset'",
         )
     for environment in args.required_deployments:
         problems = name_problems("github-environment", environment)

@@ -1,4 +1,4 @@
-"""Repository-level GitHub Actions secrets and variables that one stage contributes."""
+"""Repository-level GitHub Actions secrets and variables (owned by the repository layer, ``infra/repository.py``)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ class RepositorySecretsArgs:
 class RepositorySecrets(pulumi.ComponentResource):
     """Repository-level Actions secrets and variables, one resource per name.
 
-    Repository-level names are shared by every stack that manages the repository, so each name must be
-    owned by exactly one stage; the caller (the Guardrails checks) ensures that across stacks.
+    Repository-level names are visible to every workflow job of the repository, so each name must be set
+    by exactly one stack: the repository's own stack (``stagecraft check`` finds a second one).
     Prefer environment secrets: they are only exposed to jobs that declare the environment.
     """
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from components.errors import ComponentInputError
 from infra.config import ConfigError
-from stagecraft.check import find_conflicts, load_stages
+from stagecraft.check import run as check_project
 from stagecraft.graph import mermaid
 from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
@@ -36,7 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan contract as JSON")
     graph = commands.add_parser("graph", help="print a Mermaid flowchart of the stack's components")
     graph.add_argument("stack", help="stack name, e.g. staging")
-    commands.add_parser("check", help="find conflicts between the project's stacks (CIDRs, branches, names)")
+    commands.add_parser(
+        "check",
+        help="check the stage stacks against each other and against the repository layer (repository/): CIDRs, "
+        "names, protected deploy branches and tags, preview environments, required deployments, CODEOWNERS",
+    )
     new = commands.add_parser("new-stage", help="write Pulumi.NAME.yaml from an existing stack, then plan it")
     new.add_argument("name", help="the new stage (stack) name")
     new.add_argument("--from", dest="source", required=True, help="stack to copy")
@@ -88,18 +92,7 @@ def _new_stage(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    stages, errors = load_stages(args.cwd)
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
-    conflicts = find_conflicts(stages)
-    for conflict in conflicts:
-        print(f"conflict: {conflict}")
-    if errors:
-        return EXIT_BAD_INPUT
-    if conflicts:
-        return EXIT_FINDINGS
-    print(f"No conflicts between {len(stages)} stacks: {', '.join(s.stack for s in stages)}")
-    return EXIT_OK
+    return check_project(args.cwd)
 
 
 COMMANDS = {"plan": _plan, "graph": _graph, "check": _check, "new-stage": _new_stage}

@@ -18,7 +18,7 @@ from components.naming import GITHUB_LOGIN
 from components.state_bucket import NONCURRENT_DAYS_MAX
 from infra.config.base import Settings
 from infra.config.errors import ConfigError, ConfigProblem
-from infra.config.loader import ACCOUNTS_KEY, account_ids_of, region_of, suggest, validate_model
+from infra.config.loader import ACCOUNTS_KEY, account_ids_of, region_of, suggest, validate_settings
 from infra.config.stage import APP_NAME_MAX, NAME_PATTERN, stage_name_problem
 from infra.naming import AccountNames, StageNames
 
@@ -142,7 +142,7 @@ def load_account_config(stack: str, values: Mapping[str, Any]) -> AccountConfig:
     elif not isinstance(raw, Mapping):
         problems.append(ConfigProblem(ACCOUNT_KEY, f"{raw!r} is not allowed: must be a mapping of settings"))
     else:
-        settings = validate_model(AccountSettings, raw, ACCOUNT_KEY, problems)
+        settings = validate_settings(AccountSettings, raw, problems, prefix=ACCOUNT_KEY)
     if settings is not None:
         problems.extend(_stage_problems(settings, region))
 

@@ -201,23 +201,23 @@ def _validate(raw: Mapping[str, Any], problems: list[ConfigProblem], *, redact: 
     # With an invalid profile, fill in some profile's defaults anyway so the only error is the profile's.
     for path, value in defaults_for(profile if profile in PROFILES else PROFILES[-1]).items():
         _set_default(merged, path.split("."), value)
-    return validate_model(StageSettings, merged, STAGE_KEY, problems, redact=redact)
+    return validate_settings(StageSettings, merged, problems, prefix=STAGE_KEY, redact=redact)
 
 
-def validate_model(
-    model: type[M], raw: Mapping[str, Any], key: str, problems: list[ConfigProblem], *, redact: bool = False
+def validate_settings(
+    model: type[M], raw: Mapping[str, Any], problems: list[ConfigProblem], *, prefix: str, redact: bool = False
 ) -> M | None:
-    """Validate ``raw`` (the value of config key ``key``) as ``model``; each problem names its full key.
+    """Validate ``raw`` (the value of config key ``prefix``) as ``model``; ``None`` after adding its problems.
 
-    Shared by every layer's loader (``stagecraft:stage``, ``stagecraft:account``, ...): unknown keys get
-    a suggestion, and one problem is reported per key. Returns ``None`` when anything is wrong.
+    Each problem names the full key under ``prefix``, the bad value (``<redacted>`` when ``redact``) and
+    what is allowed; unknown keys get the closest known one. One problem per key.
     """
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         seen: set[str] = set()
         for error in exc.errors():
-            problem = _problem_from(error, model, redact=redact, key=key)
+            problem = _problem_from(error, model, redact=redact, prefix=prefix)
             if problem.key not in seen:
                 seen.add(problem.key)
                 problems.append(problem)
@@ -249,9 +249,10 @@ def _set_default(target: dict[str, Any], path: list[str], value: Any) -> None:
 
 
 def _problem_from(
-    error: ErrorDetails, root: type[BaseModel], *, redact: bool = False, key: str = STAGE_KEY
+    error: ErrorDetails, root: type[BaseModel], *, redact: bool = False, prefix: str = STAGE_KEY
 ) -> ConfigProblem:
     loc = [p for p in error["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
+    key = prefix
     for part in loc:
         key += f"[{part}]" if isinstance(part, int) else f".{part}"
     kind = error["type"]
@@ -267,13 +268,16 @@ def _problem_from(
 
 def _fields_at(root: type[BaseModel], loc: list[int | str]) -> list[str]:
     model: Any = root
+    keyed = False  # the previous field is a dict of models: this part is one of its keys
     for part in loc:
-        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if keyed or isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            keyed = False
             continue
         field = model.model_fields.get(part)
         if field is None:
             return []
         annotation = field.annotation
+        keyed = getattr(annotation, "__origin__", None) is dict
         args = getattr(annotation, "__args__", ())
         model = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
     if isinstance(model, type) and issubclass(model, BaseModel):
@@ -282,7 +286,7 @@ def _fields_at(root: type[BaseModel], loc: list[int | str]) -> list[str]:
 
 
 def suggest(key: str, allowed: list[str] | tuple[str, ...]) -> str:
-    """``"; did you mean 'x'?"`` for the closest allowed key, else the list of allowed keys (or nothing)."""
+    """``"; did you mean 'x'?"`` for the closest of ``allowed``, else the list of allowed keys (or "")."""
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"

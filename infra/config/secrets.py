@@ -190,6 +190,13 @@ def github_problems(values: Mapping[str, Any], repository: Any) -> list[ConfigPr
                 f"{owner!r} is not the owner of the repository ({repository!r}); set it to {expected!r}",
             )
         )
+    problems.extend(github_token_problems(values))
+    return problems
+
+
+def github_token_problems(values: Mapping[str, Any]) -> list[ConfigProblem]:
+    """``github:token`` may not be in plain text (the token belongs in ``GITHUB_TOKEN``)."""
+    problems: list[ConfigProblem] = []
     token = values.get(GITHUB_TOKEN_KEY)
     if token is not None and not _is_encrypted(token, engine_marks_secret(GITHUB_TOKEN_KEY, token)):
         problems.append(

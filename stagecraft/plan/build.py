@@ -53,28 +53,37 @@ UNSET_SECRET = {"secure": "<declared, not set yet>"}
 """What the plan gives a declared secret that has no value yet: shown as ``[secret]`` like any other."""
 
 
+DECLARED_SECRETS: dict[str, tuple[tuple[str, ...], str]] = {
+    STAGE_KEY: (("github", "secrets"), "environment"),
+    "stagecraft:repository": (("secrets",), "repository"),
+}
+"""Per layer's settings key: where it declares its secret names, and their scope under ``stagecraft:secrets``."""
+
+
 def with_declared_secrets(stack_file: StackFile) -> StackFile:
     """``stack_file`` with every declared secret that has no value given a placeholder ``secure:`` value.
 
     A real run refuses such a stack and names the missing values (``infra.config.secrets``); the offline
-    plan shows what the stage will be once they are set, so a new stage plans before anyone holds its secrets.
+    plan shows what the layer will be once they are set, so a new stack plans before anyone holds its secrets.
     """
     values = copy.deepcopy(stack_file.values)
-    stage = values.get(STAGE_KEY)
-    github = stage.get("github") if isinstance(stage, dict) else None
-    declared = github.get("secrets") if isinstance(github, dict) else None
-    if not isinstance(declared, list):
-        return stack_file
-    secrets = values.setdefault(SECRETS_KEY, {})
-    if not isinstance(secrets, dict):
-        return stack_file
-    scope = secrets.setdefault("environment", {})
-    if not isinstance(scope, dict):
-        return stack_file
-    for name in declared:
-        if isinstance(name, str):
-            scope.setdefault(name, dict(UNSET_SECRET))
-    return replace(stack_file, values=values)
+    changed = False
+    for key, (path, scope) in DECLARED_SECRETS.items():
+        node: Any = values.get(key)
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        secrets = values.get(SECRETS_KEY, {})
+        if not isinstance(node, list) or not isinstance(secrets, dict):
+            continue
+        given = secrets.setdefault(scope, {})
+        if not isinstance(given, dict):
+            continue
+        for name in node:
+            if isinstance(name, str) and name not in given:
+                given[name] = dict(UNSET_SECRET)
+                changed = True
+        values[SECRETS_KEY] = secrets
+    return replace(stack_file, values=values) if changed else stack_file
 
 
 def plan_stack(cwd: Path, stack: str) -> PlanResult:

@@ -30,7 +30,8 @@ def _build(args: BranchProtectionArgs) -> None:
 
 
 def test_classic_protection_inputs(run: RunProgram) -> None:
-    inv = run(lambda: _build(_args(repository_node_id="R_kgDOabc")))
+    # Classic protection cannot bind a check to an app: the contexts are names only, whatever the app id.
+    inv = run(lambda: _build(_args(mode="classic", repository_node_id="R_kgDOabc", status_check_app_id=15368)))
     assert inv.of_type(RULESET) == []
     bp = inv.one(CLASSIC, "production-branch-protection")
     assert bp.provider == inv.one("pulumi:providers:github").urn
@@ -56,15 +57,17 @@ def test_classic_protection_inputs(run: RunProgram) -> None:
 
 
 def test_classic_defaults_to_repository_name_and_omits_empty_checks(run: RunProgram) -> None:
-    inv = run(lambda: _build(_args(status_checks=[], enforce_admins=False, require_signed_commits=True)))
+    inv = run(
+        lambda: _build(_args(mode="classic", status_checks=[], enforce_admins=False, require_signed_commits=True))
+    )
     bp = inv.one(CLASSIC).inputs
     assert bp["repositoryId"] == "shop"
     assert "requiredStatusChecks" not in bp
     assert bp["enforceAdmins"] is False and bp["requireSignedCommits"] is True
 
 
-def test_ruleset_inputs_with_required_deployments(run: RunProgram) -> None:
-    inv = run(lambda: _build(_args(mode="ruleset", required_deployments=["staging"])))
+def test_ruleset_is_the_default_and_binds_checks_to_github_actions(run: RunProgram) -> None:
+    inv = run(lambda: _build(_args(required_deployments=["staging"])))
     assert inv.of_type(CLASSIC) == []
     rs = inv.one(RULESET, "production-ruleset")
     assert rs.provider == inv.one("pulumi:providers:github").urn
@@ -87,12 +90,33 @@ def test_ruleset_inputs_with_required_deployments(run: RunProgram) -> None:
             "requiredLinearHistory": True,
             "requiredSignatures": False,
             "requiredStatusChecks": {
-                "requiredChecks": [{"context": "test"}, {"context": "lint"}],
+                "requiredChecks": [
+                    {"context": "test", "integrationId": 15368},
+                    {"context": "lint", "integrationId": 15368},
+                ],
                 "strictRequiredStatusChecksPolicy": True,
             },
         },
         "target": "branch",
     }
+
+
+def test_ruleset_checks_from_any_app_or_another_one(run: RunProgram) -> None:
+    inv = run(lambda: _build(_args(status_check_app_id=None, status_checks=["test"])))
+    assert inv.one(RULESET).inputs["rules"]["requiredStatusChecks"]["requiredChecks"] == [{"context": "test"}]
+    inv = run(lambda: _build(_args(status_check_app_id=254, status_checks=["codecov/patch"])))
+    assert inv.one(RULESET).inputs["rules"]["requiredStatusChecks"]["requiredChecks"] == [
+        {"context": "codecov/patch", "integrationId": 254}
+    ]
+
+
+@pytest.mark.parametrize("app_id", [0, -15368])
+def test_app_id_must_be_positive(app_id: int) -> None:
+    with pytest.raises(ComponentInputError) as err:
+        _validate_only(_args(status_check_app_id=app_id))
+    assert str(err.value) == (
+        f"BranchProtection: status_check_app_id={app_id} is invalid: a positive GitHub App id, or None"
+    )
 
 
 def test_ruleset_without_enforce_admins_lets_the_admin_role_bypass(run: RunProgram) -> None:
@@ -104,10 +128,10 @@ def test_ruleset_without_enforce_admins_lets_the_admin_role_bypass(run: RunProgr
 
 def test_required_deployments_need_ruleset_mode() -> None:
     with pytest.raises(ComponentInputError) as err:
-        _validate_only(_args(required_deployments=["staging"]))
+        _validate_only(_args(mode="classic", required_deployments=["staging"]))
     assert str(err.value) == (
         "BranchProtection: required_deployments=['staging'] is invalid: classic branch protection cannot "
-        "require deployments; use mode 'ruleset' (github.protection: ruleset)"
+        "require deployments; use mode 'ruleset'"
     )
 
 
@@ -129,8 +153,10 @@ def test_branch_must_be_a_concrete_name(branch: str) -> None:
 
 @pytest.mark.parametrize("branch", ["main", "develop", "release/2024.1", "hotfix_x-1"])
 def test_valid_branch_names(run: RunProgram, branch: str) -> None:
-    inv = run(lambda: _build(_args(branch=branch)))
+    inv = run(lambda: _build(_args(mode="classic", branch=branch)))
     assert inv.one(CLASSIC).inputs["pattern"] == branch
+    inv = run(lambda: _build(_args(branch=branch)))
+    assert inv.one(RULESET).inputs["conditions"]["refName"]["includes"] == [f"refs/heads/{branch}"]
 
 
 @pytest.mark.parametrize(
