@@ -294,8 +294,13 @@ def find_warnings(cwd: Path, repositories: list[RepositoryStack]) -> list[Proble
     return warnings
 
 
-def run(cwd: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """``stagecraft check``: print errors, conflicts and warnings; 0 ok, 1 a conflict, 2 an invalid stack."""
+def run(cwd: Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """``stagecraft check``: print errors, conflicts and warnings; 0 ok, 1 a conflict, 2 an invalid stack.
+
+    ``out`` and ``err`` default to the streams current at the call (so a redirected ``sys.stdout`` is used).
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
     stages, errors = load_stages(cwd)
     repositories, repository_errors = load_repositories(cwd)
     for error in [*errors, *repository_errors]:
