@@ -108,9 +108,10 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
     assert all(r.inputs["region"] == "eu-central-1" for r in replica_children)
     lock_type = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
     # the replica carries the primary's default retention, so it is locked just as well
-    assert inv.one(lock_type, "backups-replica-object-lock").inputs["rule"] == inv.one(
-        lock_type, "backups-object-lock"
-    ).inputs["rule"]
+    assert (
+        inv.one(lock_type, "backups-replica-object-lock").inputs["rule"]
+        == inv.one(lock_type, "backups-object-lock").inputs["rule"]
+    )
     assert replica.urn in inv.one(lock_type, "backups-replica-object-lock").dependencies
     replica_sse = inv.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
