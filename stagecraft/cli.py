@@ -15,7 +15,7 @@ from components.errors import ComponentInputError
 from infra.config import ConfigError
 from stagecraft.check import find_conflicts, load_stages
 from stagecraft.graph import mermaid
-from stagecraft.new_stage import NewStageError, create_stage
+from stagecraft.new_stage import NewStageError, create_stage, reject
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.render import render_plan
 from stagecraft.stackfiles import StackFileError
@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("name", help="the new stage (stack) name")
     new.add_argument("--from", dest="source", required=True, help="stack to copy")
     new.add_argument("--profile", help="profile of the new stage (default: the source's)")
-    new.add_argument("--cidr", help="VPC CIDR (default: the first free /16 in 10.0.0.0/8)")
+    new.add_argument(
+        "--cidr", help="VPC CIDR (default: the first free /16 in 10.0.0.0/8 outside collision-prone ranges)"
+    )
     new.add_argument("--branch", help="deploy branch (default: the stage name)")
     return parser
 
@@ -73,18 +75,23 @@ def _new_stage(args: argparse.Namespace) -> int:
     try:
         result = plan_stack(args.cwd, args.name)
     except (ConfigError, StackFileError, ComponentInputError) as exc:
-        created.path.unlink()
-        print(f"error: the new stage does not plan, so {created.path.name} was not kept:\n{exc}", file=sys.stderr)
+        rejected = reject(created, str(exc))
+        print(
+            f"error: the new stage does not plan, so it was kept as {rejected.name} with the errors at its top "
+            f"(fix them, then rename it to {created.path.name}):\n{exc}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     print(f"Wrote {created.path} (VPC {created.cidr}); it plans {len(result.inventory.resources)} resources.")
     for note in created.notes:
         print(f"  note: {note}")
-    if created.secret_commands:
-        print("Secret values were not copied. Set them before `pulumi up`:")
-        for command in created.secret_commands:
-            print(f"  {command}")
-    print(f"Next: pulumi stack init {args.name} && pulumi preview --stack {args.name}")
-    return EXIT_OK
+    mandatory = [f for f in result.findings if f["level"] == "mandatory"]
+    for finding in mandatory:
+        print(f"  mandatory: {finding['rule']}: {finding['message']}")
+    print("Next, in this order:")
+    for command in created.next_commands():
+        print(f"  {command}")
+    return EXIT_FINDINGS if mandatory else EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
