@@ -236,6 +236,8 @@ def _adapt(stage: CommentedMap, result: NewStage, profile: str | None, branch: s
     database = stage.get("database")
     if isinstance(database, dict) and database.pop("restore", None) is not None:
         result.notes.append(f"the database restore block of {source} was not copied")
+        if not database:
+            del stage["database"]
     github = stage.setdefault("github", CommentedMap())
     github["deploy_branch"] = branch
     if github.pop("environment", None) is not None:

@@ -251,3 +251,28 @@ def test_pick_cidr_skips_used_and_collision_prone_ranges() -> None:
         "172.16.0.0/12",
         "192.168.0.0/16",
     ]
+
+
+def test_source_only_parts_are_not_copied(shop: Path) -> None:
+    source = shop / "Pulumi.staging.yaml"
+    text = source.read_text().replace('  # staging\'s own account\n  aws:allowedAccountIds: ["123456789012"]\n', "")
+    text = text.replace(
+        "    registries:\n",
+        "    acknowledge:\n      network.nat_gateways: staging saves the second NAT\n"
+        "    database:\n      restore:\n        source_identifier: shop-old-pg\n    registries:\n",
+    )
+    source.write_text(text.replace("config:\n", "config:\n  github:token:\n    secure: v1:dG9rZW4=:placeholder\n"))
+    created = create_stage(shop, "qa", "staging")
+    assert created.notes == [
+        "acknowledged weakenings of staging were not copied: a new stage meets every floor",
+        "the database restore block of staging was not copied",
+        "github.environment of staging was not copied: the environment is named qa",
+        "aws:allowedAccountIds is not set: add the stage's account, then `pulumi login` to its state bucket",
+        "secret config values of staging were not copied: github:token",
+    ]
+    assert created.next_commands()[0] == (
+        "pulumi stack init qa --secrets-provider='awskms://alias/stagecraft-secrets?region=eu-west-1'"
+    )
+    stage = _stage(created.path)
+    assert "acknowledge" not in stage and "database" not in stage
+    assert "github:token" not in created.path.read_text()
