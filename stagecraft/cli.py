@@ -15,7 +15,7 @@ from components.errors import ComponentInputError
 from infra.config import ConfigError
 from stagecraft.check import find_conflicts, load_stages
 from stagecraft.graph import mermaid
-from stagecraft.new_stage import NewStageError, create_stage, reject
+from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.render import render_plan
 from stagecraft.stackfiles import StackFileError
@@ -41,9 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("name", help="the new stage (stack) name")
     new.add_argument("--from", dest="source", required=True, help="stack to copy")
     new.add_argument("--profile", help="profile of the new stage (default: the source's)")
-    new.add_argument(
-        "--cidr", help="VPC CIDR (default: the first free /16 in 10.0.0.0/8 outside collision-prone ranges)"
-    )
+    new.add_argument("--cidr", help="VPC CIDR (default: the first free /16 in 10.0.0.0/8)")
     new.add_argument("--branch", help="deploy branch (default: the stage name)")
     return parser
 
@@ -75,7 +73,7 @@ def _new_stage(args: argparse.Namespace) -> int:
     try:
         result = plan_stack(args.cwd, args.name)
     except (ConfigError, StackFileError, ComponentInputError) as exc:
-        rejected = reject(created, str(exc))
+        rejected = created.reject(str(exc))
         print(
             f"error: the new stage does not plan, so it was kept as {rejected.name} with the errors at its top "
             f"(fix them, then rename it to {created.path.name}):\n{exc}",

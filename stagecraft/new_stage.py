@@ -91,6 +91,17 @@ class NewStage:
         commands.append(f"pulumi stack init {self.name} --secrets-provider='{self.secrets_provider}'")
         return [*commands, *self.secret_commands, f"pulumi preview --stack {self.name}"]
 
+    def reject(self, errors: str) -> Path:
+        """Keep a written stage that does not plan as ``Pulumi.<name>.yaml.rejected``, its errors at the top."""
+        rejected = self.path.with_name(f"{self.path.name}.rejected")
+        intro = f"Rejected: `stagecraft new-stage {self.name} --from {self.source}` wrote this file; it does not plan:"
+        errors_block = "".join(f"#   {line}\n" for line in errors.splitlines())
+        outro = f"Fix the errors, delete these comment lines and rename the file to {self.path.name}."
+        header = _comment([intro]) + errors_block + _comment([outro])
+        rejected.write_text(header + self.path.read_text(encoding="utf-8"), encoding="utf-8")
+        self.path.unlink()
+        return rejected
+
 
 def _yaml() -> YAML:
     yaml = YAML()
@@ -313,17 +324,3 @@ def _comment(paragraphs: list[str]) -> str:
     """``paragraphs`` as ``#`` comment lines of at most 110 characters."""
     lines = [line for text in paragraphs for line in textwrap.wrap(text, width=108, break_on_hyphens=False) or [""]]
     return "".join(f"# {line}\n" if line else "#\n" for line in lines)
-
-
-def reject(created: NewStage, errors: str) -> Path:
-    """Keep a written stage that does not plan as ``Pulumi.<name>.yaml.rejected``, its errors at the top."""
-    rejected = created.path.with_name(f"{created.path.name}.rejected")
-    intro = (
-        f"Rejected: `stagecraft new-stage {created.name} --from {created.source}` wrote this file; it does not plan:"
-    )
-    errors_block = "".join(f"#   {line}\n" for line in errors.splitlines())
-    outro = f"Fix the errors, delete these comment lines and rename the file to {created.path.name}."
-    header = _comment([intro]) + errors_block + _comment([outro])
-    rejected.write_text(header + created.path.read_text(encoding="utf-8"), encoding="utf-8")
-    created.path.unlink()
-    return rejected
