@@ -92,17 +92,7 @@ class BackupBucket(pulumi.ComponentResource):
 
         bucket, versioning = self._bucket(name, args.bucket_name, args.kms_key_arn, locked, args, None)
         if args.object_lock is not None:
-            aws.s3.BucketObjectLockConfiguration(
-                f"{name}-object-lock",
-                bucket=bucket.id,
-                object_lock_enabled="Enabled",
-                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                        mode=args.object_lock.mode, days=args.object_lock.days
-                    )
-                ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-            )
+            self._object_lock(name, args.object_lock, bucket, versioning, None)
         if args.replication is not None:
             self._replicate(name, args, args.replication, bucket, versioning)
 
@@ -203,6 +193,28 @@ class BackupBucket(pulumi.ComponentResource):
         )
         return bucket, versioning
 
+    def _object_lock(
+        self,
+        prefix: str,
+        lock: BackupObjectLock,
+        bucket: aws.s3.Bucket,
+        versioning: aws.s3.BucketVersioning,
+        region: str | None,
+    ) -> None:
+        """The default retention of new objects in ``bucket`` (which was created lock-enabled)."""
+        aws.s3.BucketObjectLockConfiguration(
+            f"{prefix}-object-lock",
+            bucket=bucket.id,
+            object_lock_enabled="Enabled",
+            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                    mode=lock.mode, days=lock.days
+                )
+            ),
+            region=region,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+
     def _replicate(
         self,
         name: str,
@@ -232,6 +244,12 @@ class BackupBucket(pulumi.ComponentResource):
             args,
             replication.region,
         )
+        if args.object_lock is not None:
+            # The same default retention as the primary. Replicated versions keep the retention S3 gave them in
+            # the primary; the default locks what is written to the replica directly (backups after a failover
+            # to the replica's region), so the copy meant to survive the primary is just as hard to delete.
+            # https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-replication
+            self._object_lock(f"{name}-replica", args.object_lock, replica, replica_versioning, replication.region)
         role = aws.iam.Role(
             f"{name}-replication",
             assume_role_policy=service_trust("s3.amazonaws.com"),

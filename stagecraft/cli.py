@@ -77,18 +77,23 @@ def _new_stage(args: argparse.Namespace) -> int:
     try:
         result = plan_stack(args.cwd, args.name)
     except (ConfigError, StackFileError, ComponentInputError) as exc:
-        created.path.unlink()
-        print(f"error: the new stage does not plan, so {created.path.name} was not kept:\n{exc}", file=sys.stderr)
+        rejected = created.reject(str(exc))
+        print(
+            f"error: the new stage does not plan, so it was kept as {rejected.name} with the errors at its top "
+            f"(fix them, then rename it to {created.path.name}):\n{exc}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     print(f"Wrote {created.path} (VPC {created.cidr}); it plans {len(result.inventory.resources)} resources.")
     for note in created.notes:
         print(f"  note: {note}")
-    if created.secret_commands:
-        print("Secret values were not copied. Set them before `pulumi up`:")
-        for command in created.secret_commands:
-            print(f"  {command}")
-    print(f"Next: pulumi stack init {args.name} && pulumi preview --stack {args.name}")
-    return EXIT_OK
+    mandatory = [f for f in result.findings if f["level"] == "mandatory"]
+    for finding in mandatory:
+        print(f"  mandatory: {finding['rule']}: {finding['message']}")
+    print("Next, in this order:")
+    for command in created.next_commands():
+        print(f"  {command}")
+    return EXIT_FINDINGS if mandatory else EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:

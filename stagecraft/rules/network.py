@@ -30,6 +30,12 @@ AUTHORIZED_PORTS = (80, 443)
 INTERFACE_SERVICES = ("ecr.api", "ecr.dkr", "kms", "logs", "secretsmanager", "sts")
 """Interface endpoints private nodes and tasks need: image pulls, IRSA/OIDC, logs, secrets, keys."""
 
+# FSBP EC2.6 (Config rule vpc-flow-logs-enabled) takes trafficType REJECT as its parameter, and ALL records
+# rejected traffic too, so either passes; ACCEPT alone does not. Production asks for ALL through the config
+# floor network.flow_logs_traffic (which an acknowledge entry may lower), not through this rule.
+# https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-6
+FLOW_LOG_TRAFFIC = ("REJECT", "ALL")
+
 _SERVICE = re.compile(r"^com\.amazonaws\.[a-z0-9-]+\.(?P<service>.+)$")
 
 
@@ -125,11 +131,11 @@ def _flow_logs(inventory: Inventory) -> list[tuple[str | None, str]]:
     for vpc in inventory.of_type(VPC):
         logs = _in_vpc(inventory, vpc, FLOW_LOG)
         if not logs:
-            found.append((vpc.urn, f"{label(vpc)}: no {FLOW_LOG} with trafficType ALL"))
+            found.append((vpc.urn, f"{label(vpc)}: no {FLOW_LOG} with trafficType REJECT or ALL"))
         for log in logs:
             traffic = log.inputs.get("trafficType")
-            if traffic != "ALL":
-                found.append((log.urn, f"{label(log)}: trafficType is {show(traffic)}; ALL required"))
+            if traffic not in FLOW_LOG_TRAFFIC:
+                found.append((log.urn, f"{label(log)}: trafficType is {show(traffic)}; REJECT or ALL required"))
     return found
 
 
@@ -242,7 +248,7 @@ RULES = (
     ),
     Rule(
         "vpc-flow-logs",
-        "Every VPC has a flow log capturing ALL traffic.",
+        "Every VPC has a flow log recording rejected traffic (trafficType REJECT or ALL).",
         "FSBP EC2.6",
         f"{EC2}#ec2-6",
         MANDATORY,

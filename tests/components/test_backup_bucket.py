@@ -103,8 +103,16 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
     replica_children = [
         r for r in inv.resources if r.name.startswith("backups-replica-") and r.type.startswith("aws:s3/")
     ]
-    assert len(replica_children) == 7  # bucket, ownership, public access, encryption, versioning, policy, lifecycle
+    # bucket, ownership, public access, encryption, versioning, policy, lifecycle, object lock
+    assert len(replica_children) == 8
     assert all(r.inputs["region"] == "eu-central-1" for r in replica_children)
+    lock_type = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+    # the replica carries the primary's default retention, so it is locked just as well
+    assert (
+        inv.one(lock_type, "backups-replica-object-lock").inputs["rule"]
+        == inv.one(lock_type, "backups-object-lock").inputs["rule"]
+    )
+    assert replica.urn in inv.one(lock_type, "backups-replica-object-lock").dependencies
     replica_sse = inv.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "backups-replica-encryption",

@@ -193,12 +193,13 @@ CASES = [
         (f"{DEFAULT_SG} stg-default: egress has 1 rule(s); none allowed",),
     ),
     Case("vpc-flow-logs", "all", (vpc, res(FLOW_LOG, "stg-flow", {"trafficType": "ALL"}, deps=(vpc,)))),
-    Case("vpc-flow-logs", "missing", (vpc,), (V + f"no {FLOW_LOG} with trafficType ALL",)),
+    Case("vpc-flow-logs", "reject", (vpc, res(FLOW_LOG, "stg-flow", {"trafficType": "REJECT"}, deps=(vpc,)))),
+    Case("vpc-flow-logs", "missing", (vpc,), (V + f"no {FLOW_LOG} with trafficType REJECT or ALL",)),
     Case(
         "vpc-flow-logs",
-        "reject",
-        (vpc, res(FLOW_LOG, "stg-flow", {"trafficType": "REJECT"}, deps=(vpc,))),
-        (f"{FLOW_LOG} stg-flow: trafficType is REJECT; ALL required",),
+        "accept-only",
+        (vpc, res(FLOW_LOG, "stg-flow", {"trafficType": "ACCEPT"}, deps=(vpc,))),
+        (f"{FLOW_LOG} stg-flow: trafficType is ACCEPT; REJECT or ALL required",),
     ),
     Case("vpc-interface-endpoints", "all", (vpc, *INTERFACES)),
     Case(
