@@ -20,7 +20,6 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from infra.config.delivery import GithubSettings
 from infra.config.profiles import PROFILES, defaults_for
 from infra.config.stage import stage_name_problem
 from infra.naming import AccountNames
@@ -30,7 +29,7 @@ STAGE = "stagecraft:stage"
 SECRETS = "stagecraft:secrets"
 REGION = "aws:region"
 ACCOUNTS = "aws:allowedAccountIds"
-GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+GITHUB_OWNER = "github:owner"
 CANDIDATE_POOL = ipaddress.IPv4Network("10.0.0.0/8")
 """Where a free /16 is looked for when no ``--cidr`` is given."""
 
@@ -253,15 +252,18 @@ def _adapt(stage: CommentedMap, result: NewStage, profile: str | None, branch: s
     github["deploy_branch"] = branch
     if github.pop("environment", None) is not None:
         result.notes.append(f"github.environment of {source} was not copied: the environment is named {result.name}")
-    # Until the repository layer owns it, the account's GitHub OIDC provider is created by one stage and
-    # adopted by the others in the same account (the key leaves the stage with that change).
-    adopt = "oidc_provider" in GithubSettings.model_fields and github.get("oidc_provider", "create") == "create"
-    if adopt and account is not None:
-        github["oidc_provider"] = f"arn:aws:iam::{account}:oidc-provider/{GITHUB_OIDC_HOST}"
-        result.notes.append(
-            f"{result.name} deploys into the same account as {source} ({account}), so it adopts the GitHub "
-            f"OIDC provider {source} creates; for another account change {ACCOUNTS} and github.oidc_provider"
-        )
+    if result.secret_names and "secrets" not in github:  # a source from before secrets were declared by name
+        github["secrets"] = list(result.secret_names)
+    app, repository = stage.get("app"), stage.get("repository")
+    result.notes.append(
+        f"the account bootstrap creates the roles CI runs {result.name} as: add {{app: {app}, stage: {result.name}, "
+        f"repository: {repository}}} to stagecraft:account.stages of bootstrap/Pulumi.<account>.yaml and `pulumi up` it"
+    )
+    result.notes.append(
+        f"the repository layer protects `{branch}` and creates the {result.name}-preview environment: add them to "
+        "stagecraft:repository.branches and .preview_environments of repository/Pulumi.<repository>.yaml "
+        "(`stagecraft check` lists what is missing)"
+    )
 
 
 def _render(result: NewStage, source_config: CommentedMap, stage: CommentedMap) -> str:
@@ -280,12 +282,16 @@ def _render(result: NewStage, source_config: CommentedMap, stage: CommentedMap) 
         f"'{SECRETS}.environment.<NAME>' <value> --stack {result.name}`, encrypted with the key below.",
     ]
     config = CommentedMap()
-    for key in (REGION, ACCOUNTS):
+    for key in (REGION, ACCOUNTS, GITHUB_OWNER):
         if key in source_config:
             config[key] = _fresh(source_config[key])
     for key, value in source_config.items():
-        if key not in (REGION, ACCOUNTS, STAGE, SECRETS) and not is_secure(value):
+        if key not in (REGION, ACCOUNTS, GITHUB_OWNER, STAGE, SECRETS) and not is_secure(value):
             config[key] = _fresh(value)
+    repository = stage.get("repository")
+    if GITHUB_OWNER not in config and isinstance(repository, str) and "/" in repository:
+        # The default GitHub provider acts for this owner (infra/config/secrets.py github_problems).
+        config[GITHUB_OWNER] = repository.split("/")[0]
     config[STAGE] = stage
     if ACCOUNTS in config:
         config.yaml_set_comment_before_after_key(

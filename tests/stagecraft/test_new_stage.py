@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from infra.config.delivery import GithubSettings
 from stagecraft import cli
 from stagecraft.new_stage import AVOIDED_CIDRS, NewStageError, create_stage, pick_cidr
 from stagecraft.plan.build import plan_stack
@@ -18,6 +18,7 @@ config:
   aws:region: eu-west-1
   # staging's own account
   aws:allowedAccountIds: ["123456789012"]
+  github:owner: acme
   stagecraft:stage:
     profile: development
     app: shop
@@ -29,6 +30,7 @@ config:
       repositories: [api, worker]   # staging builds two images
     github:
       environment: staging
+      secrets: [SECRET_KEY, SENTRY_DSN]
       variables:
         LOG_LEVEL: debug
   stagecraft:secrets:
@@ -37,18 +39,22 @@ config:
         secure: v1:c2VjcmV0:placeholder
       SENTRY_DSN:
         secure: v1:c2VudHJ5:placeholder
+"""
+LEGACY_REPOSITORY_SECRETS = """\
     repository:
       CODECOV_TOKEN:
         secure: v1:Y29kZWNvdg==:placeholder
 """
-ADOPTS_OIDC = "oidc_provider" in GithubSettings.model_fields
-"""Until the repository layer owns the account's OIDC provider, a new stage adopts the one its source creates."""
-OIDC_LINE = "      oidc_provider: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\n"
-OIDC_NOTE = (
-    "  note: qa deploys into the same account as staging (123456789012), so it adopts the GitHub OIDC provider "
-    "staging creates; for another account change aws:allowedAccountIds and github.oidc_provider\n"
+BOOTSTRAP_NOTE = (
+    "the account bootstrap creates the roles CI runs qa as: add {app: shop, stage: qa, repository: acme/shop} to "
+    "stagecraft:account.stages of bootstrap/Pulumi.<account>.yaml and `pulumi up` it"
 )
-EXPECTED = f"""\
+REPOSITORY_NOTE = (
+    "the repository layer protects `qa` and creates the qa-preview environment: add them to "
+    "stagecraft:repository.branches and .preview_environments of repository/Pulumi.<repository>.yaml "
+    "(`stagecraft check` lists what is missing)"
+)
+EXPECTED = """\
 # Stage "qa" of shop (profile development): deploys from `qa`.
 # Written by `stagecraft new-stage qa --from staging`. Every key under stagecraft:stage is documented in
 # docs/configuration.md; the development profile supplies every default not written here.
@@ -60,6 +66,7 @@ config:
   aws:region: eu-west-1
   # The only AWS account this stage may deploy into (the provider refuses any other).
   aws:allowedAccountIds: ["123456789012"]
+  github:owner: acme
   stagecraft:stage:
     profile: development
     app: shop
@@ -72,10 +79,11 @@ config:
       repositories: [api, worker]
     # The GitHub environment qa: who may deploy, from where, its secrets and variables.
     github:
+      secrets: [SECRET_KEY, SENTRY_DSN]
       variables:
         LOG_LEVEL: debug
       deploy_branch: qa
-{OIDC_LINE if ADOPTS_OIDC else ""}"""
+"""
 
 
 @pytest.fixture
@@ -102,7 +110,8 @@ def test_new_stage_writes_the_template_and_prints_the_commands_in_order(
     assert capsys.readouterr().out == (
         f"Wrote {path} (VPC 10.3.0.0/16); it plans {resources} resources.\n"
         "  note: github.environment of staging was not copied: the environment is named qa\n"
-        f"{OIDC_NOTE if ADOPTS_OIDC else ''}"
+        f"  note: {BOOTSTRAP_NOTE}\n"
+        f"  note: {REPOSITORY_NOTE}\n"
         "Next, in this order:\n"
         "  pulumi login 's3://stagecraft-state-123456789012-eu-west-1?region=eu-west-1&awssdk=v2'\n"
         "  pulumi stack init qa --secrets-provider='awskms://alias/stagecraft-secrets?region=eu-west-1'\n"
@@ -111,14 +120,16 @@ def test_new_stage_writes_the_template_and_prints_the_commands_in_order(
         "  pulumi preview --stack qa\n"
     )
     capsys.readouterr()
-    assert cli.main(["--cwd", str(shop), "check"]) == 0, capsys.readouterr().out
+    # No repository layer manages acme/shop yet: the note said so, and `stagecraft check` says it again.
+    assert cli.main(["--cwd", str(shop), "check"]) == 1
+    assert "which no repository stack manages" in capsys.readouterr().out
 
 
 def test_declared_secret_names_come_first_and_repository_secrets_never(shop: Path) -> None:
     source = shop / "Pulumi.staging.yaml"
-    source.write_text(
-        source.read_text().replace("      variables:\n", "      secrets: [API_TOKEN]\n      variables:\n")
-    )
+    # A source from before repository secrets left the stage still has some: they are never copied.
+    text = source.read_text().replace("      secrets: [SECRET_KEY, SENTRY_DSN]\n", "      secrets: [API_TOKEN]\n")
+    source.write_text(text + LEGACY_REPOSITORY_SECRETS)
     created = create_stage(shop, "qa", "staging", branch="release/qa")
     assert created.next_commands() == [
         "pulumi login 's3://stagecraft-state-123456789012-eu-west-1?region=eu-west-1&awssdk=v2'",
@@ -230,13 +241,20 @@ def test_mandatory_findings_keep_the_file_and_exit_1(shop: Path, capsys: pytest.
 
 
 def test_the_shipped_stages_copy_into_a_stage_that_plans(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(ROOT / "repository", project / "repository", ignore=shutil.ignore_patterns(".venv"))
     for name, source in (("qa", "staging"), ("dev", "staging"), ("prod-eu", "production")):
         profile = ["--profile", "development"] if name == "dev" else []
         assert cli.main(["--cwd", str(project), "new-stage", name, "--from", source, *profile]) == 0, (
             capsys.readouterr()
         )
     capsys.readouterr()
-    assert cli.main(["--cwd", str(project), "check"]) == 0, capsys.readouterr().out
+    # The new stages plan and do not conflict with each other; what is left is the repository layer's part,
+    # exactly as the notes said: protect each new deploy branch and create each preview environment.
+    assert cli.main(["--cwd", str(project), "check"]) == 1
+    conflicts = sorted(
+        line.split(":")[1].strip() for line in capsys.readouterr().out.splitlines() if line.startswith("conflict:")
+    )
+    assert conflicts == sorted([f"stage '{name}'" for name in ("dev", "prod-eu", "qa") for _ in range(2)])
 
 
 def test_pick_cidr_skips_used_and_collision_prone_ranges() -> None:
@@ -267,6 +285,8 @@ def test_source_only_parts_are_not_copied(shop: Path) -> None:
         "acknowledged weakenings of staging were not copied: a new stage meets every floor",
         "the database restore block of staging was not copied",
         "github.environment of staging was not copied: the environment is named qa",
+        BOOTSTRAP_NOTE,
+        REPOSITORY_NOTE,
         "aws:allowedAccountIds is not set: add the stage's account, then `pulumi login` to its state bucket",
         "secret config values of staging were not copied: github:token",
     ]

@@ -15,15 +15,9 @@ import yaml
 
 from infra.config.profiles import PROFILES, Profile
 from stagecraft.plan.build import PlanResult, plan_stack
-from stagecraft.rules.github import BRANCH_PROTECTION, RULESET
 from tests.stagecraft.conftest import ROOT
 
 ACCOUNT = "123456789012"
-LEAVING_THE_STAGE = (BRANCH_PROTECTION, RULESET)
-"""Branch protection moves to the repository layer (notes/design.md, "Stage GitHub settings after this
-issue"), with its own defaults; findings on it say nothing about a stage's defaults. Once the stage no
-longer creates it, this filter matches nothing."""
-
 EKS: dict[str, Any] = {"enabled": True, "admin_principal_arns": [f"arn:aws:iam::{ACCOUNT}:role/platform-admin"]}
 FEATURES: dict[str, dict[str, Any]] = {
     # EKS is opt-in (profiles.py), so the defaults are an ECS-only stage.
@@ -56,7 +50,8 @@ def _stack(profile: Profile, feature: str) -> dict[str, Any]:
     if eks is not None and profile != "production":
         # The endpoint is public by default outside production, so it needs the CIDRs that may reach it.
         eks["public_access_cidrs"] = ["203.0.113.0/24"]
-    return {"config": {"aws:region": "us-east-1", "aws:allowedAccountIds": [ACCOUNT], "stagecraft:stage": stage}}
+    config = {"aws:region": "us-east-1", "aws:allowedAccountIds": [ACCOUNT], "github:owner": "acme"}
+    return {"config": {**config, "stagecraft:stage": stage}}
 
 
 _PLANS: dict[tuple[Profile, str], PlanResult] = {}
@@ -72,10 +67,6 @@ def _plan(tmp_path_factory: pytest.TempPathFactory, profile: Profile, feature: s
     return _PLANS[profile, feature]
 
 
-def _type(urn: str | None) -> str:
-    return (urn or "").rsplit("::", 2)[-2].rsplit("$", 1)[-1]
-
-
 @pytest.mark.parametrize("feature", list(FEATURES))
 @pytest.mark.parametrize("profile", PROFILES)
 def test_defaults_pass_the_profiles_mandatory_rules(
@@ -83,11 +74,7 @@ def test_defaults_pass_the_profiles_mandatory_rules(
 ) -> None:
     result = _plan(tmp_path_factory, profile, feature)
     assert result.config.profile == profile and result.acknowledged == ()
-    mandatory = [
-        f"{f['rule']}: {f['message']}"
-        for f in result.findings
-        if f["level"] == "mandatory" and _type(f["urn"]) not in LEAVING_THE_STAGE
-    ]
+    mandatory = [f"{f['rule']}: {f['message']}" for f in result.findings if f["level"] == "mandatory"]
     assert mandatory == []
 
 
