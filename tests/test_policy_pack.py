@@ -4,6 +4,7 @@ The Python language host runs a policy pack (``PulumiPolicy.yaml``, ``runtime: p
 ``python -u -m pulumi.policy`` with the pack directory as root, and resolves ``runtime.options.virtualenv``
 relative to that root; without the option an analyzer gets no virtualenv at all (``isPlugin`` is false for
 analyzers, so the ``venv`` default for plugins does not apply) and runs the ``python3`` on PATH:
+https://github.com/pulumi/pulumi/blob/1b5949891b3cefcb9974752b24a5ecef0acc86c8/sdk/python/cmd/pulumi-language-python/main.go#L281-L288
 https://github.com/pulumi/pulumi/blob/1b5949891b3cefcb9974752b24a5ecef0acc86c8/sdk/python/cmd/pulumi-language-python/main.go#L1528-L1625
 https://github.com/pulumi/pulumi/blob/1b5949891b3cefcb9974752b24a5ecef0acc86c8/sdk/python/toolchain/pip.go#L583-L591
 https://github.com/pulumi/pulumi/blob/1b5949891b3cefcb9974752b24a5ecef0acc86c8/sdk/go/common/resource/plugin/plugin.go#L536-L566

@@ -3,7 +3,9 @@ the invariants of docs/workflows.md, asserted on the parsed workflows."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -313,3 +315,119 @@ def test_drift_runs_nightly_and_only_the_report_writes_issues_when_all_are_clean
     assert "gh issue close" in steps["Close the issue"]["run"]
     closing = [s for s in _steps(report) if "gh issue close" in s.get("run", "")]
     assert closing == [steps["Close the issue"]]
+
+
+# --- the scripts themselves, run with bash -e as the runner runs them, against fakes -----------------------------
+
+
+def _script(workflow: str, job: str, step_id: str) -> str:
+    (step,) = [s for s in _steps(_jobs(workflow)[job]) if s.get("id") == step_id]
+    run: str = step["run"]
+    return run
+
+
+def _run_step(script: str, cwd: Path, env: dict[str, str]) -> dict[str, str]:
+    """Run a step's script; returns what it wrote to $GITHUB_OUTPUT."""
+    output = cwd / "github_output"
+    output.touch()
+    base = {"PATH": f"{cwd / 'bin'}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": "/dev/null"}
+    subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=base | env, check=True
+    )
+    return dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
+
+
+needs_jq = pytest.mark.skipif(shutil.which("jq") is None, reason="jq (preinstalled on GitHub's runners) is missing")
+
+
+def _fake_pulumi(tmp_path: Path, preview_json: str, code: int) -> None:
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "preview-output").write_text(preview_json, encoding="utf-8")
+    fake = tmp_path / "bin" / "pulumi"
+    fake.write_text(
+        '#!/bin/sh\n[ "$1" = login ] && exit 0\ncat "$(dirname "$0")/../preview-output"\n'
+        f'echo "error: preview failed" >&2\nexit {code}\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+
+
+CHANGES = '{"steps": [{"op": "%s", "urn": "urn:x"}], "changeSummary": {"same": 40, "%s": 1}}'
+
+
+@needs_jq
+@pytest.mark.parametrize(
+    ("preview_json", "code", "status"),
+    [
+        ('{"changeSummary": {"same": 41}}', 0, "clean"),
+        (CHANGES % ("update", "update"), 255, "drift"),
+        (CHANGES % ("replace", "replace"), 255, "drift"),
+        (CHANGES % ("delete", "delete"), 255, "drift"),
+        ('{"changeSummary": {"same": 40, "read": 1}}', 255, "error"),  # no change counted: it failed otherwise
+        (
+            '{"diagnostics": [{"severity": "error", "message": "AccessDenied"}], "changeSummary": {"update": 1}}',
+            255,
+            "error",
+        ),
+        ("not json: the CLI crashed", 255, "error"),
+        ("", 1, "error"),
+    ],
+)
+def test_drift_detection_tells_drift_from_failure(tmp_path: Path, preview_json: str, code: int, status: str) -> None:
+    _fake_pulumi(tmp_path, preview_json, code)
+    script = _script("drift.yml", "detect", "check")
+    outputs = _run_step(script, tmp_path, {"STACK": "staging", "BACKEND_URL": "s3://bucket", "GITHUB_TOKEN": "t"})
+    assert outputs == {"status": status}
+    recorded = json.loads((tmp_path / "drift" / "staging.status.json").read_text(encoding="utf-8"))
+    assert recorded == {"stack": "staging", "status": status, "exit_code": code}
+    assert (tmp_path / "drift" / "staging.md").exists() is (status != "clean")
+
+
+@needs_jq
+@pytest.mark.parametrize(
+    ("statuses", "all_clean", "drifted", "failed"),
+    [
+        ({"staging": "clean", "production": "clean"}, "true", "", ""),
+        ({"staging": "drift", "production": "clean"}, "false", "staging", ""),
+        ({"staging": "clean", "production": "error"}, "false", "", "production"),
+        ({"staging": "clean"}, "false", "", "production"),  # production's job died before recording anything
+        ({"staging": "drift", "production": "error"}, "false", "staging", "production"),
+    ],
+)
+def test_the_drift_report_closes_only_when_every_stack_reported_clean(
+    tmp_path: Path, statuses: dict[str, str], all_clean: str, drifted: str, failed: str
+) -> None:
+    (tmp_path / "drift").mkdir()
+    for stack, status in statuses.items():
+        (tmp_path / "drift" / f"{stack}.status.json").write_text(json.dumps({"status": status}), encoding="utf-8")
+        (tmp_path / "drift" / f"{stack}.md").write_text(f"### {stack}: {status}\n", encoding="utf-8")
+    (tmp_path / "bin").mkdir()
+    env = {"EXPECTED": '["production", "staging"]', "RUN_URL": "https://run"}
+    outputs = _run_step(_script("drift.yml", "report", "summary"), tmp_path, env)
+    assert outputs == {"all_clean": all_clean, "drifted": drifted, "failed": failed}
+    body = (tmp_path / "body.md").read_text(encoding="utf-8")
+    assert ("### staging: drift" in body) is bool(drifted)
+
+
+@needs_jq
+@pytest.mark.parametrize(
+    ("ref", "stages", "production"),
+    [
+        ("refs/heads/develop", ["staging"], []),
+        ("refs/heads/main", [], ["production"]),
+        ("refs/tags/v2.0.0", [], ["production"]),
+        ("refs/heads/feature/x", [], []),
+    ],
+)
+def test_deploy_splits_the_stacks_of_the_pushed_ref(
+    tmp_path: Path, ref: str, stages: list[str], production: list[str]
+) -> None:
+    (tmp_path / "bin").mkdir()
+    for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "stagecraft").symlink_to(BIN / "stagecraft")
+    outputs = _run_step(_script("deploy.yml", "stacks", "list"), tmp_path, {"REF": ref})
+    assert [e["stack"] for e in json.loads(outputs["stages"])["include"]] == stages
+    assert [e["stack"] for e in json.loads(outputs["production"])["include"]] == production
+    assert (outputs["stages_count"], outputs["production_count"]) == (str(len(stages)), str(len(production)))
