@@ -19,6 +19,7 @@ from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.render import render_plan
 from stagecraft.stackfiles import StackFileError
+from stagecraft.stacks import RefError, list_stacks, matrix
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -47,7 +48,28 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--profile", help="profile of the new stage (default: the source's)")
     new.add_argument("--cidr", help="VPC CIDR (default: the first free /16 in 10.0.0.0/8)")
     new.add_argument("--branch", help="deploy branch (default: the stage name)")
+    stacks = commands.add_parser("stacks", help="list the stage stacks with what a workflow needs to run each")
+    stacks.add_argument("--json", action="store_true", help="print a GitHub Actions matrix document")
+    stacks.add_argument("--ref", help="only the stacks a push of this ref deploys (refs/heads/B or refs/tags/T)")
     return parser
+
+
+def _stacks(args: argparse.Namespace) -> int:
+    try:
+        entries = list_stacks(args.cwd, args.ref)
+    except RefError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(matrix(entries), indent=2, sort_keys=True))
+        return EXIT_OK
+    for entry in entries:
+        refs = ([entry.deploy_branch] if entry.deploy_branch else []) + [f"tag {t}" for t in entry.tag_patterns]
+        print(
+            f"{entry.stack}: {entry.profile}, account {entry.account} {entry.region}, environment {entry.environment}"
+            f" (previews in {entry.preview_environment}), deploys from {', '.join(refs) or 'nothing'}"
+        )
+    return EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -100,7 +122,7 @@ def _check(args: argparse.Namespace) -> int:
     return check_project(args.cwd)
 
 
-COMMANDS = {"plan": _plan, "graph": _graph, "check": _check, "new-stage": _new_stage}
+COMMANDS = {"plan": _plan, "graph": _graph, "check": _check, "new-stage": _new_stage, "stacks": _stacks}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
