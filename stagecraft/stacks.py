@@ -21,6 +21,7 @@ from typing import Any
 from infra.config import ConfigError, ConfigProblem, StageConfig, load_stage_config
 from infra.config.loader import ACCOUNTS_KEY
 from infra.naming import StageNames
+from stagecraft.plan.build import with_declared_secrets
 from stagecraft.stackfiles import load_stack, stack_names
 
 SCHEMA_VERSION = 1
@@ -161,9 +162,9 @@ def list_stacks(cwd: Path, ref: str | None = None) -> list[StackEntry]:
     entries: list[StackEntry] = []
     problems: list[ConfigProblem] = []
     for stack in stack_names(cwd):
-        stack_file = load_stack(cwd, stack)
+        stack_file = with_declared_secrets(load_stack(cwd, stack))
         try:
-            entries.append(entry_for(load_stage_config(stack, stack_file.placeholder_values())))
+            entries.append(entry_for(load_stage_config(stack_file.stack, stack_file.placeholder_values())))
         except ConfigError as exc:
             problems.extend(ConfigProblem(f"{stack_file.path.name}: {p.key}", p.message) for p in exc.problems)
     if problems:
