@@ -32,6 +32,9 @@ class StateBucketArgs:
     """The account's secrets key, for SSE-KMS with a bucket key."""
     noncurrent_version_days: int = 90
     """Days a replaced (noncurrent) version of a state file is kept; current versions never expire."""
+    object_lock_days: int = 30
+    """GOVERNANCE object-lock retention of every state version (1 to ``noncurrent_version_days``): no one
+    without ``s3:BypassGovernanceRetention`` can delete or overwrite a version in that time."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the bucket."""
     protect: bool = True
@@ -52,6 +55,10 @@ class StateBucket(pulumi.ComponentResource):
             f"{name}-bucket",
             bucket=args.bucket_name,
             force_destroy=False,
+            # Object Lock can only be turned on at creation. Writes to a locked bucket must carry a checksum
+            # (Content-MD5 or x-amz-checksum-*, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html);
+            # the DIY backend's `awssdk=v2` (AccountNames.backend_url) uses aws-sdk-go-v2, which sends one by default.
+            object_lock_enabled=True,
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
         )
@@ -88,6 +95,17 @@ class StateBucket(pulumi.ComponentResource):
             bucket=bucket.id,
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
             opts=child,
+        )
+        aws.s3.BucketObjectLockConfiguration(
+            f"{name}-object-lock",
+            bucket=bucket.id,
+            object_lock_enabled="Enabled",
+            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                    mode="GOVERNANCE", days=args.object_lock_days
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
         aws.s3.BucketPolicy(
             f"{name}-tls-only",
@@ -145,4 +163,12 @@ def _validate(args: StateBucketArgs) -> None:
     if not 1 <= args.noncurrent_version_days <= NONCURRENT_DAYS_MAX:
         raise ComponentInputError(
             COMPONENT, "noncurrent_version_days", args.noncurrent_version_days, f"1 to {NONCURRENT_DAYS_MAX} days"
+        )
+    if not 1 <= args.object_lock_days <= args.noncurrent_version_days:
+        # A locked version outlives its lifecycle expiry otherwise: S3 keeps it until the lock ends.
+        raise ComponentInputError(
+            COMPONENT,
+            "object_lock_days",
+            args.object_lock_days,
+            f"1 to noncurrent_version_days ({args.noncurrent_version_days})",
         )

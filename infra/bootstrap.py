@@ -23,6 +23,10 @@ GITHUB_APP_KEY_SECRET = "STAGECRAFT_APP_PRIVATE_KEY"
 """Repository secret holding the GitHub App's private key."""
 
 
+STATE_LOCK_DAYS = 30
+"""Object-lock retention of state versions (shorter when the config keeps history for less)."""
+
+
 def main() -> None:
     """Entry point of ``bootstrap/__main__.py`` (``pulumi up``) and of the offline plan."""
     build_account(load_account_config(pulumi.get_stack(), engine_config()))
@@ -42,6 +46,7 @@ def build_account(config: AccountConfig) -> None:
             bucket_name=names.state_bucket,
             kms_key_arn=key.key_arn,
             noncurrent_version_days=config.settings.noncurrent_version_days,
+            object_lock_days=min(STATE_LOCK_DAYS, config.settings.noncurrent_version_days),
             tags=tags,
         ),
     )

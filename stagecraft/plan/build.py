@@ -2,42 +2,69 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.config import Acknowledgement, StageConfig, load_stage_config
-from infra.config.loader import STAGE_KEY
-from infra.config.secrets import SECRETS_KEY
-from infra.program import main as program_main
+from infra.config import Acknowledgement, StageConfig
 from stagecraft.estimates.cost import CostEstimate, estimate_cost
 from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
 from stagecraft.plan.inventory import Inventory
-from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks
+from stagecraft.plan.layers import (
+    LayerConfig,
+    acknowledged_of,
+    layer_of,
+    mocks_for,
+    profile_of,
+    region_of,
+    with_declared_secrets,
+)
 from stagecraft.plan.runner import run_program
 from stagecraft.rules import evaluate
-from stagecraft.stackfiles import StackFile, load_stack
+from stagecraft.stackfiles import load_stack
+
+__all__ = ["PlanResult", "plan_stack"]
 
 
 @dataclass
 class PlanResult:
     """Everything ``stagecraft plan`` reports for one stack."""
 
-    config: StageConfig
+    config: LayerConfig
+    """The stack's validated config (a stage's, the account bootstrap's or the repository layer's)."""
     inventory: Inventory
     cost: CostEstimate
     deploy: DeployEstimate
     findings: list[dict[str, Any]] = field(default_factory=list)
+    layer: str = "stage"
+    """Which layer the stack belongs to: ``stage``, ``bootstrap`` or ``repository``."""
 
     @property
     def acknowledged(self) -> tuple[Acknowledgement, ...]:
         """Floors the stage goes below, with their reasons."""
-        return self.config.acknowledged
+        return acknowledged_of(self.config)
+
+    @property
+    def profile(self) -> str:
+        """The profile the stack's resources were judged at."""
+        return profile_of(self.config)
+
+    @property
+    def region(self) -> str:
+        """The AWS region the stack deploys into."""
+        return region_of(self.config)
+
+    @property
+    def stage_config(self) -> StageConfig:
+        """The config of a stage stack; a ``TypeError`` for the other layers."""
+        if not isinstance(self.config, StageConfig):
+            raise TypeError(f"stack {self.inventory.stack!r} is a {self.layer} stack, not a stage")
+        return self.config
 
     def to_json(self) -> dict[str, Any]:
         """The plan contract (``stagecraft plan --json``)."""
         return {
+            "layer": self.layer,
             "project": self.inventory.project,
             "stack": self.inventory.stack,
             "resources": [r.to_json() for r in self.inventory.resources],
@@ -49,68 +76,32 @@ class PlanResult:
         }
 
 
-UNSET_SECRET = {"secure": "<declared, not set yet>"}
-"""What the plan gives a declared secret that has no value yet: shown as ``[secret]`` like any other."""
-
-
-DECLARED_SECRETS: dict[str, tuple[tuple[str, ...], str]] = {
-    STAGE_KEY: (("github", "secrets"), "environment"),
-    "stagecraft:repository": (("secrets",), "repository"),
-}
-"""Per layer's settings key: where it declares its secret names, and their scope under ``stagecraft:secrets``."""
-
-
-def with_declared_secrets(stack_file: StackFile) -> StackFile:
-    """``stack_file`` with every declared secret that has no value given a placeholder ``secure:`` value.
-
-    A real run refuses such a stack and names the missing values (``infra.config.secrets``); the offline
-    plan shows what the layer will be once they are set, so a new stack plans before anyone holds its secrets.
-    """
-    values = copy.deepcopy(stack_file.values)
-    changed = False
-    for key, (path, scope) in DECLARED_SECRETS.items():
-        node: Any = values.get(key)
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
-        secrets = values.get(SECRETS_KEY, {})
-        if not isinstance(node, list) or not isinstance(secrets, dict):
-            continue
-        given = secrets.setdefault(scope, {})
-        if not isinstance(given, dict):
-            continue
-        for name in node:
-            if isinstance(name, str) and name not in given:
-                given[name] = dict(UNSET_SECRET)
-                changed = True
-        values[SECRETS_KEY] = secrets
-    return replace(stack_file, values=values) if changed else stack_file
-
-
 def plan_stack(cwd: Path, stack: str) -> PlanResult:
-    """Plan ``stack`` of the project in ``cwd``. Raises ``StackFileError`` or ``ConfigError`` on bad input."""
+    """Plan ``stack`` of the project in ``cwd``, whichever layer it is (``stagecraft.plan.layers``).
+
+    Raises ``StackFileError`` or ``ConfigError`` on bad input.
+    """
     stack_file = with_declared_secrets(load_stack(cwd, stack))
-    config = load_stage_config(stack_file.stack, stack_file.placeholder_values())
+    layer = layer_of(stack_file)
+    config = layer.load(stack_file.stack, stack_file.placeholder_values())
     engine_config, secret_keys = stack_file.engine_config()
     inventory = run_program(
-        program_main,
+        layer.program,
         project=stack_file.project,
         stack=stack_file.stack,
         config=engine_config,
         secret_keys=secret_keys,
-        mocks=PlanMocks(
-            region=config.region,
-            github_owner=config.github_owner,
-            account_id=config.account_ids[0] if config.account_ids else ACCOUNT_ID,
-            # Offline, the repository is taken to be set up as configured: every reviewer has access to it.
-            github_repositories=[config.github_repository],
-            github_collaborators=[r.partition(":")[2] for r in config.settings.github.reviewers],
-        ),
+        mocks=mocks_for(config),
     )
-    findings = evaluate(inventory, config.profile, [a.to_json() for a in config.acknowledged])
+    profile = profile_of(config)
+    acknowledged = acknowledged_of(config)
+    findings = evaluate(inventory, profile, [a.to_json() for a in acknowledged])
+    region = region_of(config)
     return PlanResult(
         config=config,
         inventory=inventory,
-        cost=estimate_cost(inventory, config.region),
+        cost=estimate_cost(inventory, region),
         deploy=estimate_deploy(inventory),
         findings=[f.to_json() for f in findings],
+        layer=layer.name,
     )

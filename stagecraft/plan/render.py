@@ -35,9 +35,9 @@ def render_tree(inventory: Inventory) -> list[str]:
 def render_plan(result: PlanResult) -> str:
     """The full text report of one plan."""
     inv = result.inventory
-    config = result.config
     lines = [
-        f"Plan of stack {inv.stack!r} (project {inv.project}, profile {config.profile}, region {config.region})",
+        f"Plan of {result.layer} stack {inv.stack!r} (project {inv.project}, profile {result.profile}, "
+        f"region {result.region})",
         "Offline: the real program ran under mocks; no cloud credentials were used and nothing was changed.",
         "",
         *render_tree(inv),

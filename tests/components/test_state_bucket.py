@@ -93,3 +93,15 @@ def test_invalid_args(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ComponentInputError) as exc:
         StateBucket("state", StateBucketArgs(**{"bucket_name": NAME, "kms_key_arn": KEY_ARN, **overrides}))
     assert str(exc.value) == message
+
+
+def test_every_state_version_is_locked_for_the_retention_and_the_lock_fits_the_history(run: RunProgram) -> None:
+    inv = _run(run)
+    assert inv.one("aws:s3/bucket:Bucket").inputs["objectLockEnabled"] is True
+    lock = inv.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    assert lock.inputs["rule"] == {"defaultRetention": {"mode": "GOVERNANCE", "days": 30}}
+    assert inv.depends_on(lock.urn, inv.one("aws:s3/bucketVersioning:BucketVersioning").urn)
+    # A lock longer than the history would keep versions past their lifecycle expiry.
+    with pytest.raises(ComponentInputError) as caught:
+        StateBucket("state", StateBucketArgs(bucket_name=NAME, kms_key_arn=KEY_ARN, noncurrent_version_days=10))
+    assert caught.value.argument == "object_lock_days"

@@ -203,7 +203,7 @@ def iam_arn(resource: RecordedResource, account: str) -> str:
 
 def stage_iam(stage: str) -> tuple[str, list[RecordedResource]]:
     result = plan_stack(ROOT, stage)
-    account = result.config.account_ids[0]
+    account = result.stage_config.account_ids[0]
     return account, [r for r in result.inventory.resources if r.type in IAM_KINDS]
 
 

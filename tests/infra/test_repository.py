@@ -14,8 +14,8 @@ from pulumi.runtime import rpc
 
 from infra.config import ConfigError
 from infra.repository import main
-from stagecraft.plan.build import with_declared_secrets
 from stagecraft.plan.inventory import SECRET, Inventory
+from stagecraft.plan.layers import with_declared_secrets
 from stagecraft.plan.mocks import PlanMocks, numeric_id
 from stagecraft.plan.runner import run_program
 from stagecraft.rules import PROFILES, evaluate

@@ -75,7 +75,7 @@ def test_plan_in_a_fresh_process_matches(capsys: pytest.CaptureFixture[str]) -> 
 def test_tree_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--cwd", str(ROOT), "plan", "staging"]) == 0
     out = capsys.readouterr().out
-    assert "Plan of stack 'staging' (project stagecraft, profile staging, region us-east-1)" in out
+    assert "Plan of stage stack 'staging' (project stagecraft, profile staging, region us-east-1)" in out
     assert "pulumi:pulumi:Stack  stagecraft-staging" in out
     assert "└─ stagecraft:network:Network  amani-backend-staging" in out
     assert "aws:ec2/vpc:Vpc  amani-backend-staging-vpc" in out

@@ -23,7 +23,7 @@ def _taggable(type_token: str) -> bool:
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_every_taggable_aws_resource_has_the_default_tags(stack: str) -> None:
     result = plan_stack(ROOT, stack)
-    expected = result.config.default_tags
+    expected = result.stage_config.default_tags
     aws = [r for r in result.inventory.resources if r.type.startswith("aws:")]
     taggable = [r for r in aws if _taggable(r.type)]
     assert len(taggable) > 40

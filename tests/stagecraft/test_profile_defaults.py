@@ -73,7 +73,7 @@ def test_defaults_pass_the_profiles_mandatory_rules(
     tmp_path_factory: pytest.TempPathFactory, profile: Profile, feature: str
 ) -> None:
     result = _plan(tmp_path_factory, profile, feature)
-    assert result.config.profile == profile and result.acknowledged == ()
+    assert result.stage_config.profile == profile and result.acknowledged == ()
     mandatory = [f"{f['rule']}: {f['message']}" for f in result.findings if f["level"] == "mandatory"]
     assert mandatory == []
 

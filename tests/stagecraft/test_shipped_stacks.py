@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_shipped_stacks_have_no_mandatory_finding(stack: str) -> None:
     result = plan_stack(ROOT, stack)
     assert [f for f in result.findings if f["level"] == "mandatory"] == []
-    assert result.config.acknowledged == ()
+    assert result.stage_config.acknowledged == ()
 
 
 def test_database_and_cluster_can_be_created_in_parallel() -> None:
@@ -75,7 +75,7 @@ def test_each_acknowledged_production_floor_is_recorded(tmp_path: Path, floor: A
     path = tmp_path / "Pulumi.production.yaml"
     doc = yaml.safe_load(path.read_text())
     stage = doc["config"]["stagecraft:stage"]
-    current = copy.deepcopy(plan_stack(ROOT, "production").config.settings)
+    current = copy.deepcopy(plan_stack(ROOT, "production").stage_config.settings)
     value: Any = current
     for part in floor.key.split("."):
         value = getattr(value, part)
@@ -88,7 +88,7 @@ def test_each_acknowledged_production_floor_is_recorded(tmp_path: Path, floor: A
     stage["acknowledge"] = dict.fromkeys(keys, "Deliberate weakening for this test stage")
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     result = plan_stack(tmp_path, "production")
-    assert [a.key for a in result.config.acknowledged] == keys
+    assert [a.key for a in result.stage_config.acknowledged] == keys
     recorded = [f for f in result.findings if f["rule"] == "floor-acknowledged"]
     assert len(recorded) == len(keys) and {r["level"] for r in recorded} == {"advisory"}
     reason = "Deliberate weakening for this test stage"

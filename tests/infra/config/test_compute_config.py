@@ -7,7 +7,7 @@ import pytest
 
 from infra.config import Acknowledgement
 from infra.config.network import LOG_RETENTION_DAYS
-from stagecraft.plan.build import with_declared_secrets
+from stagecraft.plan.layers import with_declared_secrets
 from stagecraft.stackfiles import load_stack
 from tests.infra.config.conftest import load, problems, values
 

@@ -15,7 +15,7 @@ from infra.config.repository import (
     TagRulesetSettings,
     load_repository_config,
 )
-from stagecraft.plan.build import with_declared_secrets
+from stagecraft.plan.layers import with_declared_secrets
 from stagecraft.stackfiles import load_stack
 
 ROOT = Path(__file__).resolve().parents[3]
