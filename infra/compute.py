@@ -87,7 +87,11 @@ def build_eks(
             kms_key_arn=key.key_arn,
             deploy_role_arn=deploy_role_arn,
             deploy_group=settings.deploy_group,
-            admin_principal_arns=list(settings.admin_principal_arns),
+            # The role `pulumi up` runs as in CI (the account bootstrap's) manages the cluster's Kubernetes
+            # objects, and EKS gives the cluster's creator no implicit access in API mode.
+            admin_principal_arns=list(
+                dict.fromkeys([ctx.names.pulumi_deploy_role_arn, *settings.admin_principal_arns])
+            ),
             endpoint_public_access=settings.endpoint_public_access,
             public_access_cidrs=list(settings.public_access_cidrs),
             log_retention_days=settings.log_retention_days,
