@@ -27,6 +27,12 @@ STATE_LOCK_DAYS = 30
 """Object-lock retention of state versions (shorter when the config keeps history for less)."""
 
 
+READER_APP_ID_VARIABLE = "STAGECRAFT_READER_APP_ID"
+"""The read-only GitHub App's client id, on each ``<environment>-preview`` (docs/workflows.md)."""
+READER_APP_KEY_SECRET = "STAGECRAFT_READER_APP_PRIVATE_KEY"
+"""Its private key, an environment secret of each ``<environment>-preview``."""
+
+
 def main() -> None:
     """Entry point of ``bootstrap/__main__.py`` (``pulumi up``) and of the offline plan."""
     build_account(load_account_config(pulumi.get_stack(), engine_config()))
@@ -98,24 +104,27 @@ def build_account(config: AccountConfig) -> None:
 
 
 def next_steps(config: AccountConfig) -> list[str]:
-    """The commands to run after the bootstrap, in order: per stage, then once per repository.
+    """The commands to run after the bootstrap, in order, per stage.
 
-    Workflows need no variables per stage: they derive the backend, the secrets provider and both role
-    ARNs from the stage's stack file (``infra/naming.py``). Only the GitHub App is set up by hand, once.
+    Workflows need no variables for backends or roles: they derive the backend, the secrets provider and both
+    role ARNs from the stage's stack file (``infra/naming.py``). The GitHub Apps' ids and keys are set on the
+    stage's environments, never on the repository, where every workflow could read them (docs/workflows.md);
+    the environments exist once the stage's first `pulumi up` created them.
     """
     names = config.names
     lines: list[str] = []
     for stage in config.settings.stages:
+        env, preview = stage.environment_name, f"{stage.environment_name}-preview"
+        repo = stage.repository
         lines += [
             f"# {stage.app} {stage.stage} (account {config.account_id}, {config.region}): "
             "in the stage project (the repository root), before any `pulumi config set`",
             f"pulumi login '{names.backend_url}'",
             f"pulumi stack init {stage.stage} --secrets-provider='{names.secrets_provider}'",
-        ]
-    for repository in dict.fromkeys(s.repository for s in config.settings.stages):
-        lines += [
-            f"# {repository}, once: the GitHub App the workflows mint tokens with (docs/components/bootstrap.md)",
-            f"gh variable set {GITHUB_APP_ID_VARIABLE} --repo {repository} --body '<GitHub App id>'",
-            f"gh secret set {GITHUB_APP_KEY_SECRET} --repo {repository} < '<GitHub App private key .pem>'",
+            f"# after its first `pulumi up`: the writer App on {env}, the reader App on {preview}",
+            f"gh variable set {GITHUB_APP_ID_VARIABLE} --repo {repo} --env {env} --body '<writer App client id>'",
+            f"gh secret set {GITHUB_APP_KEY_SECRET} --repo {repo} --env {env} < '<writer App private key .pem>'",
+            f"gh variable set {READER_APP_ID_VARIABLE} --repo {repo} --env {preview} --body '<reader App client id>'",
+            f"gh secret set {READER_APP_KEY_SECRET} --repo {repo} --env {preview} < '<reader App private key .pem>'",
         ]
     return lines

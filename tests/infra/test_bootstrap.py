@@ -156,20 +156,26 @@ def test_next_steps_text() -> None:
     )
     backend = "s3://stagecraft-state-123456789012-us-east-1?region=us-east-1&awssdk=v2"
     provider = "awskms://alias/stagecraft-secrets?region=us-east-1"
-    assert next_steps(config) == [
-        "# amani-backend staging (account 123456789012, us-east-1): in the stage project (the repository root), "
-        "before any `pulumi config set`",
-        f"pulumi login '{backend}'",
-        f"pulumi stack init staging --secrets-provider='{provider}'",
-        "# amani-backend qa (account 123456789012, us-east-1): in the stage project (the repository root), "
-        "before any `pulumi config set`",
-        f"pulumi login '{backend}'",
-        f"pulumi stack init qa --secrets-provider='{provider}'",
-        "# amani-labs/amani-backend, once: the GitHub App the workflows mint tokens with "
-        "(docs/components/bootstrap.md)",
-        "gh variable set STAGECRAFT_APP_ID --repo amani-labs/amani-backend --body '<GitHub App id>'",
-        "gh secret set STAGECRAFT_APP_PRIVATE_KEY --repo amani-labs/amani-backend < '<GitHub App private key .pem>'",
-    ]
+    repo = "amani-labs/amani-backend"
+
+    def stage(name: str) -> list[str]:
+        return [
+            f"# amani-backend {name} (account 123456789012, us-east-1): in the stage project (the repository root), "
+            "before any `pulumi config set`",
+            f"pulumi login '{backend}'",
+            f"pulumi stack init {name} --secrets-provider='{provider}'",
+            f"# after its first `pulumi up`: the writer App on {name}, the reader App on {name}-preview",
+            f"gh variable set STAGECRAFT_APP_ID --repo {repo} --env {name} --body '<writer App client id>'",
+            f"gh secret set STAGECRAFT_APP_PRIVATE_KEY --repo {repo} --env {name} < '<writer App private key .pem>'",
+            f"gh variable set STAGECRAFT_READER_APP_ID --repo {repo} --env {name}-preview "
+            "--body '<reader App client id>'",
+            f"gh secret set STAGECRAFT_READER_APP_PRIVATE_KEY --repo {repo} --env {name}-preview "
+            "< '<reader App private key .pem>'",
+        ]
+
+    # The App keys go on environments, never on the repository, where every workflow could read them.
+    assert next_steps(config) == [*stage("staging"), *stage("qa")]
+    assert not any("--env" not in line for line in next_steps(config) if line.startswith("gh "))
 
 
 # --- the deploy role can create its stage -------------------------------------------------------------------
