@@ -19,7 +19,7 @@ from components.state_bucket import NONCURRENT_DAYS_MAX
 from infra.config.base import Settings
 from infra.config.errors import ConfigError, ConfigProblem
 from infra.config.loader import ACCOUNTS_KEY, account_ids_of, region_of, suggest, validate_settings
-from infra.config.stage import APP_NAME_MAX, NAME_PATTERN, stage_name_problem
+from infra.config.stage import check_app_name, stage_name_problem
 from infra.naming import AccountNames, StageNames
 
 ACCOUNT_KEY = "stagecraft:account"
@@ -46,12 +46,7 @@ class AccountStage(Settings):
     @field_validator("app")
     @classmethod
     def _app(cls, value: str) -> str:
-        if not (2 <= len(value) <= APP_NAME_MAX and re.fullmatch(NAME_PATTERN, value)):
-            raise ValueError(
-                f"must be 2-{APP_NAME_MAX} lowercase letters, digits and '-', starting with a letter, "
-                "not ending with '-' and without '--' (the stage's app name, part of its role names)"
-            )
-        return value
+        return check_app_name(value, "the stage's app name, part of its role names")
 
     @field_validator("stage")
     @classmethod

@@ -21,6 +21,16 @@ _TAG_VALUE = re.compile(r"[\w.:/=+\-@ ]{0,256}")
 RESERVED_TAG_KEYS = ("stage", "project", "managed-by", "repository", "profile")
 
 
+def check_app_name(value: str, why: str) -> str:
+    """``value`` if it can name an app (every layer's config uses it); else a ``ValueError`` saying ``why``."""
+    if not (2 <= len(value) <= APP_NAME_MAX and re.fullmatch(NAME_PATTERN, value)):
+        raise ValueError(
+            f"must be 2-{APP_NAME_MAX} lowercase letters, digits and '-', starting with a letter, "
+            f"not ending with '-' and without '--' ({why})"
+        )
+    return value
+
+
 class StageSettings(Settings):
     """Everything one stage is made of. Sections are added by the issues that build them."""
 
@@ -52,12 +62,7 @@ class StageSettings(Settings):
     @field_validator("app")
     @classmethod
     def _app(cls, value: str) -> str:
-        if not (2 <= len(value) <= APP_NAME_MAX and re.fullmatch(NAME_PATTERN, value)):
-            raise ValueError(
-                f"must be 2-{APP_NAME_MAX} lowercase letters, digits and '-', starting with a letter, "
-                "not ending with '-' and without '--' (it is part of every AWS and Kubernetes name)"
-            )
-        return value
+        return check_app_name(value, "it is part of every AWS and Kubernetes name")
 
     @field_validator("repository")
     @classmethod
