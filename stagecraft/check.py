@@ -29,9 +29,9 @@ from typing import TextIO
 
 from infra.config import ConfigError, StageConfig, load_stage_config
 from infra.config.repository import REPOSITORY_KEY, RepositoryConfig, load_repository_config
+from infra.config.stackfiles import StackFileError, load_stack, stack_names
 from infra.naming import StageNames
 from stagecraft.plan.layers import with_declared_secrets
-from stagecraft.stackfiles import StackFileError, load_stack, stack_names
 
 S = "stagecraft:stage"
 R = REPOSITORY_KEY

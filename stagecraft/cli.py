@@ -13,12 +13,12 @@ from pathlib import Path
 
 from components.errors import ComponentInputError
 from infra.config import ConfigError
+from infra.config.stackfiles import StackFileError
 from stagecraft.check import run as check_project
 from stagecraft.graph import mermaid
 from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.render import render_plan
-from stagecraft.stackfiles import StackFileError
 from stagecraft.stacks import RefError, list_stacks, matrix
 
 EXIT_OK = 0

@@ -21,9 +21,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from infra.config.profiles import PROFILES, defaults_for
+from infra.config.stackfiles import StackFileError, is_secure, load_stack, stack_names
 from infra.config.stage import stage_name_problem
 from infra.naming import AccountNames
-from stagecraft.stackfiles import StackFileError, is_secure, load_stack, stack_names
 
 STAGE = "stagecraft:stage"
 SECRETS = "stagecraft:secrets"

@@ -20,9 +20,9 @@ from typing import Any
 
 from infra.config import ConfigError, ConfigProblem, StageConfig, load_stage_config
 from infra.config.loader import ACCOUNTS_KEY
+from infra.config.stackfiles import load_stack, stack_names
 from infra.naming import StageNames
 from stagecraft.plan.layers import with_declared_secrets
-from stagecraft.stackfiles import load_stack, stack_names
 
 SCHEMA_VERSION = 1
 PRODUCTION_PROFILE = "production"

@@ -1,7 +1,7 @@
 """Every Pulumi project in the repository has a layout the CLI's Python language host resolves.
 
 The resolution rules (program directory from ``main``, requirements.txt and pip's working directory there,
-virtualenv relative to the project) are in :func:`stagecraft.stackfiles.layout_for`, with links to the CLI.
+virtualenv relative to the project) are in :func:`infra.config.stackfiles.layout_for`, with links to the CLI.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stagecraft.stackfiles import (
+from infra.config.stackfiles import (
     StackFileError,
     editable_installs,
     layout_for,

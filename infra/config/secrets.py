@@ -32,7 +32,7 @@ from infra.config.errors import ConfigProblem
 SECRETS_KEY = "stagecraft:secrets"
 SECRET_SCOPES = ("environment", "repository")
 SECRET_PLACEHOLDER = "[secret]"
-"""What ``stagecraft plan`` gives the program for each ``secure:`` value (stagecraft.stackfiles)."""
+"""What ``stagecraft plan`` gives the program for each ``secure:`` value (infra.config.stackfiles)."""
 GITHUB_OWNER_KEY = "github:owner"
 GITHUB_TOKEN_KEY = "github:token"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.config import Acknowledgement, StageConfig
+from infra.config.stackfiles import load_stack
 from stagecraft.estimates.cost import CostEstimate, estimate_cost
 from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
 from stagecraft.plan.inventory import Inventory
@@ -21,7 +22,6 @@ from stagecraft.plan.layers import (
 )
 from stagecraft.plan.runner import run_program
 from stagecraft.rules import evaluate
-from stagecraft.stackfiles import load_stack
 
 __all__ = ["PlanResult", "plan_stack"]
 

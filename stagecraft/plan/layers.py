@@ -20,10 +20,10 @@ from infra.config.loader import STAGE_KEY
 from infra.config.profiles import Profile
 from infra.config.repository import REPOSITORY_KEY, RepositoryConfig, load_repository_config
 from infra.config.secrets import SECRETS_KEY
+from infra.config.stackfiles import StackFile, StackFileError
 from infra.program import main as stage_main
 from infra.repository import main as repository_main
 from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks
-from stagecraft.stackfiles import StackFile, StackFileError
 
 LayerConfig = StageConfig | AccountConfig | RepositoryConfig
 """The validated config of any layer."""

@@ -13,11 +13,11 @@ import yaml
 from components.pulumi_roles import PulumiRolesArgs, iam_resource_patterns
 from infra.bootstrap import main, next_steps
 from infra.config.account import load_account_config
+from infra.config.stackfiles import load_stack
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import Inventory, RecordedResource
 from stagecraft.plan.mocks import PlanMocks
 from stagecraft.plan.runner import run_program
-from stagecraft.stackfiles import load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "bootstrap"

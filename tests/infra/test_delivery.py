@@ -12,12 +12,12 @@ import pytest
 from components.ecs_cluster import EcsCluster, EcsClusterArgs
 from components.stage_key import StageKey, StageKeyArgs
 from infra.config import ConfigError, StageConfig
+from infra.config.stackfiles import StackFile
 from infra.context import StageContext
 from infra.delivery import build_delivery, build_identity
 from stagecraft.plan.inventory import SECRET, Inventory
 from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks, numeric_id
 from stagecraft.plan.runner import run_program
-from stagecraft.stackfiles import StackFile
 from tests.infra.config.conftest import load, values
 
 ENV = "github:index/repositoryEnvironment:RepositoryEnvironment"

@@ -13,13 +13,13 @@ import yaml
 from pulumi.runtime import rpc
 
 from infra.config import ConfigError
+from infra.config.stackfiles import load_stack
 from infra.repository import main
 from stagecraft.plan.inventory import SECRET, Inventory
 from stagecraft.plan.layers import with_declared_secrets
 from stagecraft.plan.mocks import PlanMocks, numeric_id
 from stagecraft.plan.runner import run_program
 from stagecraft.rules import PROFILES, evaluate
-from stagecraft.stackfiles import load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "repository"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from infra.config.stackfiles import SECRET_PLACEHOLDER, load_stack, read_yaml
 from stagecraft import cli
 from stagecraft.plan.build import PlanResult, plan_stack
-from stagecraft.stackfiles import SECRET_PLACEHOLDER, load_stack, read_yaml
 from tests.stagecraft.conftest import ROOT
 
 RESOURCE_KEYS = {

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from infra.config.stackfiles import StackFileError
 from stagecraft import cli
 from stagecraft.plan.build import plan_stack
-from stagecraft.stackfiles import StackFileError
 from tests.stagecraft.conftest import ROOT
 
 SHIPPED = [

@@ -7,8 +7,8 @@ import pytest
 
 from infra.config import Acknowledgement
 from infra.config.network import LOG_RETENTION_DAYS
+from infra.config.stackfiles import load_stack
 from stagecraft.plan.layers import with_declared_secrets
-from stagecraft.stackfiles import load_stack
 from tests.infra.config.conftest import load, problems, values
 
 S = "stagecraft:stage"

@@ -15,8 +15,8 @@ from infra.config.repository import (
     TagRulesetSettings,
     load_repository_config,
 )
+from infra.config.stackfiles import load_stack
 from stagecraft.plan.layers import with_declared_secrets
-from stagecraft.stackfiles import load_stack
 
 ROOT = Path(__file__).resolve().parents[3]
 R = "stagecraft:repository"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from stagecraft.stackfiles import SECRET_PLACEHOLDER, StackFile, StackFileError, load_stack, read_yaml, stack_names
+from infra.config.stackfiles import SECRET_PLACEHOLDER, StackFile, StackFileError, load_stack, read_yaml, stack_names
 
 PROJECT = "name: app\nruntime: python\n"
 
