@@ -167,8 +167,8 @@ def permission_statements(args: DeployRoleArgs) -> list[dict[str, Any]]:
         if args.ecs_task_family_prefix is not None:
             # RegisterTaskDefinition takes the task-definition resource (family:revision), so the pipeline
             # registers only the stage's own families; tags on registration need TagResource on them too.
-            prefix = args.ecs_task_family_prefix
-            families = cluster.apply(lambda arn: _task_definition_arn(arn, f"{prefix}-*"))
+            pattern = f"{args.ecs_task_family_prefix}-*"
+            families = cluster.apply(lambda arn: _task_definition_arn(arn, pattern))
             out.append(_allow("EcsRegisterStageTaskDefinitions", ["ecs:RegisterTaskDefinition"], [families]))
             tag = _allow("EcsTagOnRegister", ["ecs:TagResource"], [families])
             tag["Condition"] = {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
@@ -190,7 +190,9 @@ def permission_statements(args: DeployRoleArgs) -> list[dict[str, Any]]:
             out.append(pass_role)
     if args.readable_log_group_arns:
         out.append(
-            _allow("ReadOneOffTaskLogs", ["logs:FilterLogEvents", "logs:GetLogEvents"], list(args.readable_log_group_arns))
+            _allow(
+                "ReadOneOffTaskLogs", ["logs:FilterLogEvents", "logs:GetLogEvents"], list(args.readable_log_group_arns)
+            )
         )
     if args.backup_bucket_arn is not None:
         bucket = pulumi.Output.from_input(args.backup_bucket_arn)
@@ -301,7 +303,11 @@ def _validate(args: DeployRoleArgs) -> None:
         *(("ecr_repository_arns", v) for v in args.ecr_repository_arns),
         *(("ecs_pass_role_arns", v) for v in args.ecs_pass_role_arns),
         *(("kms_key_arns", v) for v in args.kms_key_arns),
-        *(("readable_log_group_arns", v.removesuffix(":*")) for v in args.readable_log_group_arns if isinstance(v, str)),
+        *(
+            ("readable_log_group_arns", v.removesuffix(":*"))
+            for v in args.readable_log_group_arns
+            if isinstance(v, str)
+        ),
     ]
     for arn_argument, arn in arns:
         # ARNs known now (plain strings) are checked now; resource outputs are ARNs by construction.

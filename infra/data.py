@@ -28,7 +28,7 @@ class DataStage:
     """The PostgreSQL instance, or ``None`` when ``database.enabled`` is false."""
     backups: BackupBucket | None
     """The backup bucket, or ``None`` when ``backups.enabled`` is false."""
-    migrations: MigrationStage = MigrationStage(task=None, role=None)
+    migrations: MigrationStage
     """The pipeline's migration task (ECS) and Pod Identity role (EKS), when the database exists."""
 
 
@@ -70,9 +70,7 @@ def build_data(
     database = _database(ctx, network, key, client_security_group_ids)
     backups = _backups(ctx, key)
     migrations = (
-        build_migrations(
-            ctx, network, key, database=database, registries=registries, backups=backups, ecs=ecs, eks=eks
-        )
+        build_migrations(ctx, network, key, database=database, registries=registries, backups=backups, ecs=ecs, eks=eks)
         if database is not None
         else MigrationStage(task=None, role=None)
     )

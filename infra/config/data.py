@@ -205,7 +205,9 @@ class MigrationSettings(Settings):
     @classmethod
     def _tag(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}", value):
-            raise ValueError("must be a Docker tag: 1-128 letters, digits, '_', '.' and '-', not starting with '.' or '-'")
+            raise ValueError(
+                "must be a Docker tag: 1-128 letters, digits, '_', '.' and '-', not starting with '.' or '-'"
+            )
         return value
 
     def problems(self, repositories: list[str]) -> list[tuple[str, str]]:
@@ -219,7 +221,8 @@ class MigrationSettings(Settings):
             found.append(
                 (
                     "repository",
-                    f"{self.repository!r} is not allowed: must be one of registries.repositories ({', '.join(repositories)})",
+                    f"{self.repository!r} is not allowed: must be one of registries.repositories "
+                    f"({', '.join(repositories)})",
                 )
             )
         return found

@@ -11,6 +11,7 @@ import pytest
 from infra.config import StageConfig
 from infra.context import StageContext
 from infra.data import DataStage, build_data, build_key
+from infra.migrations import MigrationStage
 from infra.network import build_network
 from stagecraft.plan.inventory import Inventory, RecordedResource
 from tests.conftest import RunProgram
@@ -242,7 +243,7 @@ def test_disabled_database_and_backups_create_nothing(run: RunProgram) -> None:
         )
 
     inv = run(program)
-    assert built[0] == DataStage(registries={}, database=None, backups=None)
+    assert built[0] == DataStage(registries={}, database=None, backups=None, migrations=MigrationStage(None, None))
     assert inv.of_type(DB) == inv.of_type(BUCKET) == inv.of_type(REPO) == []
 
 
@@ -262,8 +263,10 @@ def test_restore_mode_creates_a_new_instance_from_the_source(run: RunProgram) ->
         "restoreTime": "2026-01-31T23:59:00Z",
     }
     assert "username" not in db.inputs and "dbName" not in db.inputs
-    assert "restoreToPointInTime" in db.ignore_changes
-    assert db.inputs["kmsKeyId"] == _key_arn(inv)
+    assert {"restoreToPointInTime", "kmsKeyId"} <= set(db.ignore_changes)
+    # No key is sent: RDS keeps the source's, and a stage key would plan a replacement (#15390).
+    assert "kmsKeyId" not in db.inputs
+    assert db.inputs["masterUserSecretKmsKeyId"] == _key_arn(inv)
 
 
 def test_restore_latest(run: RunProgram) -> None:
