@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,7 +178,7 @@ def permission_statements(args: DeployRoleArgs) -> list[dict[str, Any]]:
             run = _allow(
                 "EcsRunOneOffTasks",
                 ["ecs:RunTask"],
-                [cluster.apply(lambda arn, f=f: _task_definition_arn(arn, f)) for f in args.ecs_run_task_families],
+                [cluster.apply(functools.partial(_task_definition_for, f)) for f in args.ecs_run_task_families],
             )
             run["Condition"] = {"ArnEquals": {"ecs:cluster": cluster}}
             out.append(run)
@@ -237,6 +238,10 @@ def _ecs_tasks_arn(cluster_arn: str) -> str:
     parts = _arn_parts(cluster_arn, "ecs", "/", "cluster")
     cluster = parts[5].removeprefix("cluster/")
     return ":".join([*parts[:5], f"task/{cluster}/*"])
+
+
+def _task_definition_for(family: str, cluster_arn: str) -> str:
+    return _task_definition_arn(cluster_arn, family)
 
 
 def _task_definition_arn(cluster_arn: str, family: str) -> str:
