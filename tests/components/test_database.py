@@ -371,3 +371,44 @@ def test_outputs_come_from_the_instance_and_its_master_secret(run: RunProgram) -
     assert seen["secret"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
     assert seen["endpoint"].endswith(".rds.amazonaws.com:5432") and seen["port"] == 5432
     assert seen["identifier"] == "stagecraft-staging-pg"
+
+
+def test_security_group_survives_a_port_change(run: RunProgram) -> None:
+    # name, namePrefix, description and vpcId replace a security group: none of them may follow the port.
+    groups = [
+        run(_program(_args(port=port))).one("aws:ec2/securityGroup:SecurityGroup").inputs for port in (5432, 6543)
+    ]
+    replacing = ("name", "namePrefix", "description", "vpcId")
+    assert [{k: g.get(k) for k in replacing} for g in groups][0] == {k: groups[1].get(k) for k in replacing}
+    assert "name" not in groups[0] and groups[0]["namePrefix"] == "stagecraft-staging-pg-db-"
+
+
+def test_log_groups_are_created_first_with_the_stage_key(run: RunProgram) -> None:
+    inv = run(_program(_args(log_retention_days=731)))
+    db = inv.one(INSTANCE)
+    groups = inv.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert sorted(g.inputs["name"] for g in groups) == [
+        "/aws/rds/instance/stagecraft-staging-pg/postgresql",
+        "/aws/rds/instance/stagecraft-staging-pg/upgrade",
+    ]
+    for group in groups:
+        assert group.inputs["retentionInDays"] == 731 and group.inputs["kmsKeyId"] == KEY_ARN
+        assert group.urn in db.dependencies
+
+
+@pytest.mark.parametrize(("days_ago", "ok"), [(13, True), (15, False)])
+def test_restore_time_within_the_source_retention(run: RunProgram, days_ago: int, ok: bool) -> None:
+    when = (NOW - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    restore = DatabaseRestore(source_identifier="stagecraft-production-pg", time=when, source_retention_days=14)
+    args = _args(identifier="stagecraft-recovery-pg", restore=restore)
+    if ok:
+        assert (
+            _instance(run, identifier="stagecraft-recovery-pg", restore=restore).inputs["restoreToPointInTime"][
+                "restoreTime"
+            ]
+            == when
+        )
+        return
+    with pytest.raises(ComponentInputError) as err:
+        Database("bad", args)
+    assert "within the source's 14-day backup retention (after 2026-11-08T12:00:00Z)" in str(err.value)
