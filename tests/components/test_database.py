@@ -379,7 +379,7 @@ def test_security_group_survives_a_port_change(run: RunProgram) -> None:
         run(_program(_args(port=port))).one("aws:ec2/securityGroup:SecurityGroup").inputs for port in (5432, 6543)
     ]
     replacing = ("name", "namePrefix", "description", "vpcId")
-    assert [{k: g.get(k) for k in replacing} for g in groups][0] == {k: groups[1].get(k) for k in replacing}
+    assert {k: groups[0].get(k) for k in replacing} == {k: groups[1].get(k) for k in replacing}
     assert "name" not in groups[0] and groups[0]["namePrefix"] == "stagecraft-staging-pg-db-"
 
 
