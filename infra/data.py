@@ -150,7 +150,9 @@ def _database(
             restore=restore,
             tags=ctx.tags,
             protect=settings.protect,
-            retain_on_delete=settings.protect,
+            # A restored instance is a copy of a source that stays untouched; retiring the recovery stage
+            # (docs/runbooks/restore.md) deletes it, and its final snapshot is the record that stays.
+            retain_on_delete=settings.protect and settings.restore is None,
         ),
     )
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from infra.migrations import MigrationStage
 from infra.network import build_network
 from stagecraft.plan.inventory import Inventory, RecordedResource
 from tests.conftest import RunProgram
-from tests.infra.config.conftest import load, values
+from tests.infra.config.conftest import load, problems, values
 
 ACCOUNT = "123456789012"
 ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"]
@@ -324,3 +325,19 @@ def test_only_the_ingress_rule_waits_for_a_real_cluster(run: RunProgram) -> None
     assert not inv.depends_on(db.urn, cluster.urn)
     assert not inv.depends_on(cluster.urn, db.urn)
     assert inv.depends_on(inv.one(INGRESS).urn, cluster.urn)
+
+
+@pytest.mark.parametrize(("days_ago", "ok"), [(10, True), (20, False)])
+def test_restore_time_is_checked_against_the_source_retention(days_ago: int, ok: bool) -> None:
+    when = (datetime.now(UTC) - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    restore = {"source_identifier": "amani-backend-production-pg", "time": when, "source_retention_days": 14}
+    config = values(profile="production", database={"restore": restore})
+    if ok:
+        assert load(config, stack="prod-r1").settings.database.restore is not None
+        return
+    found = problems(config, stack="prod-r1")
+    assert any(
+        line.startswith(f"stagecraft:stage.database.restore.time: '{when}' is not allowed: must be within the "
+                        "source's 14-day backup retention")
+        for line in found
+    ), found  # fmt: skip
