@@ -52,7 +52,10 @@ def _role(**overrides: Any) -> MigrationRoleArgs:
 
 
 def test_without_a_backup_bucket_nothing_writes_to_s3(run: RunProgram) -> None:
-    inv = run(lambda: MigrationTask("m", _task()) and None)
+    def program() -> None:
+        MigrationTask("m", _task())
+
+    inv = run(program)
     policy = inv.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"]
     assert "s3:" not in policy and "secretsmanager.us-east-1.amazonaws.com" in policy
     task = inv.one("aws:ecs/taskDefinition:TaskDefinition").inputs
@@ -62,7 +65,10 @@ def test_without_a_backup_bucket_nothing_writes_to_s3(run: RunProgram) -> None:
 
 
 def test_association_waits_for_the_role_policy(run: RunProgram) -> None:
-    inv = run(lambda: MigrationRole("m", _role()) and None)
+    def program() -> None:
+        MigrationRole("m", _role())
+
+    inv = run(program)
     association = inv.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")
     assert association.urn and association.inputs["serviceAccount"] == "migrations"
     assert inv.one("aws:iam/rolePolicy:RolePolicy").urn in association.dependencies

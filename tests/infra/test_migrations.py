@@ -36,7 +36,7 @@ def _policy(inv: Inventory, name: str) -> dict[str, Any]:
 
 def _secret_arn(inv: Inventory) -> str:
     variables = inv.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
-    return next(r.inputs["value"] for r in variables if r.inputs["variableName"] == "DATABASE_SECRET_ARN")
+    return str(next(r.inputs["value"] for r in variables if r.inputs["variableName"] == "DATABASE_SECRET_ARN"))
 
 
 def _key(inv: Inventory) -> str:
