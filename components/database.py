@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
 from components.iam import service_trust
+from components.log_retention import check_log_retention
 from components.naming import name_problems
 
 COMPONENT = "Database"
@@ -27,7 +28,30 @@ https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-r
 MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 MIN_STORAGE_GIB, MAX_STORAGE_GIB = 20, 65_536
-LOG_EXPORTS = ["postgresql", "upgrade"]
+LOG_EXPORTS = ("postgresql", "upgrade")
+"""Logs RDS exports to CloudWatch, each into ``/aws/rds/instance/<identifier>/<log>``, a group the stack creates."""
+MASTER_USERNAME_MAX = 16
+"""CreateDBInstance ``MasterUsername``: "1 to 16 letters, numbers, or underscores", first a letter
+(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html)."""
+DB_NAME_MAX = 63
+"""CreateDBInstance ``DBName`` for PostgreSQL: 1 to 63 letters, digits or underscores, first a letter."""
+RESERVED_NAMES = frozenset(
+    {
+        # Roles and databases RDS for PostgreSQL creates itself, and FSBP RDS.25's default admin names.
+        "admin", "postgres", "rdsadmin", "rdsrepladmin", "rds_superuser", "template0", "template1",
+        # PostgreSQL's reserved key words ("reserved" in the PostgreSQL column of
+        # https://www.postgresql.org/docs/current/sql-keywords-appendix.html): RDS rejects them as names.
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
+        "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
+        "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
+        "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+        "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
+        "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
+        "session_user", "some", "symmetric", "system_user", "table", "then", "to", "trailing", "true", "union",
+        "unique", "user", "using", "variadic", "when", "where", "window", "with",
+    }
+)  # fmt: skip
+"""Names the master user and the initial database may not take (compared case-insensitively)."""
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_MIN, _WEEK_MIN = 24 * 60, 7 * 24 * 60
@@ -45,6 +69,8 @@ class DatabaseRestore:
     """Identifier of the source DB instance in the same account and region."""
     time: str | datetime = "latest"
     """``"latest"`` (latest restorable time), an RFC 3339 UTC timestamp or an aware UTC datetime."""
+    source_retention_days: int | None = None
+    """The source's backup retention, when known: a ``time`` older than that many days is refused."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,9 +98,12 @@ class DatabaseArgs:
     max_allocated_storage: int = 100
     """Storage autoscaling ceiling in GiB (>= ``allocated_storage``, <= 65536)."""
     db_name: str = "app"
-    """Initial database (not used in restore mode: it comes from the source)."""
+    """Initial database (not used in restore mode: it comes from the source); see :func:`db_name_problem`."""
     username: str = "stagecraft_admin"
-    """Master user name, not ``postgres`` (FSBP RDS.25); its password lives in Secrets Manager."""
+    """Master user name (not used in restore mode), not ``postgres`` (FSBP RDS.25); see :func:`username_problem`.
+    Its password lives in Secrets Manager."""
+    log_retention_days: int = 365
+    """Retention of the log groups the exported PostgreSQL and upgrade logs go to (a CloudWatch Logs value)."""
     backup_retention_days: int = 7
     """Automated backup retention, the point-in-time window (1-35)."""
     backup_window: str = "03:00-04:00"
@@ -113,6 +142,8 @@ class Database(pulumi.ComponentResource):
     resource_id: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
+    kms_key_arn: pulumi.Output[str]
+    """The storage key as RDS reports it: the stage key, or the source's key for a restored instance."""
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         major, restore_time = _validate(args)
@@ -129,12 +160,16 @@ class Database(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # name, name_prefix, description and vpc_id force a new security group. The description names
+        # nothing a setting changes (it embedded the port, so a port change replaced a fixed-name group,
+        # which collides with itself under create-before-delete), and the name is a prefix, so even a
+        # legitimate replacement (another VPC) gets a fresh name.
         sg = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            name=f"{args.identifier}-db",
-            description=f"PostgreSQL {args.identifier}: port {args.port} from the stage compute only",
+            name_prefix=f"{args.identifier}-db-",
+            description=f"PostgreSQL {args.identifier}: clients of the stage only",
             vpc_id=args.vpc_id,
-            tags=tags,
+            tags={**tags, "Name": f"{args.identifier}-db"},
             opts=child,
         )
         for key, source in sorted(args.client_security_group_ids.items()):
@@ -162,6 +197,7 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
         monitoring_role_arn, monitoring_deps = self._monitoring(name, args, tags)
+        log_groups = self._log_groups(name, args, tags)
 
         restoring = args.restore is not None
         pitr = (
@@ -185,7 +221,10 @@ class Database(pulumi.ComponentResource):
             allocated_storage=args.allocated_storage,
             max_allocated_storage=args.max_allocated_storage,
             storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
+            # RestoreDBInstanceToPointInTime takes no KMS key: a restored instance keeps the source's key,
+            # and a kms_key_id that differs from it plans a replacement (hashicorp/terraform-provider-aws#15390).
+            # In restore mode none is sent: the key is the source's, and an unset optional input never diffs.
+            kms_key_id=None if restoring else args.kms_key_arn,
             manage_master_user_password=True,
             master_user_secret_kms_key_id=args.kms_key_arn,
             iam_database_authentication_enabled=True,
@@ -208,7 +247,7 @@ class Database(pulumi.ComponentResource):
             performance_insights_retention_period=args.performance_insights_retention_days,
             monitoring_interval=args.monitoring_interval,
             monitoring_role_arn=monitoring_role_arn,
-            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             # In restore mode the database name and master user come from the source.
             restore_to_point_in_time=pitr,
             db_name=None if restoring else args.db_name,
@@ -218,11 +257,14 @@ class Database(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 retain_on_delete=args.retain_on_delete,
-                depends_on=monitoring_deps,
+                # The log groups first: otherwise RDS creates them itself, unencrypted and never expiring.
+                depends_on=[*monitoring_deps, *log_groups],
                 # restore_to_point_in_time is ForceNew, so dropping the block after a restore would replace
                 # (re-create) the restored database: hashicorp/terraform-provider-aws#34522, and #16871 for
                 # the ForceNew schema. Ignored always, so adding a block to a live instance is a no-op too.
-                ignore_changes=["restoreToPointInTime"],
+                # kmsKeyId is ForceNew as well: a restored instance has the source's key (#15390), and
+                # removing the restore block later would otherwise send the stage key and replace it.
+                ignore_changes=["restoreToPointInTime", "kmsKeyId"],
             ),
         )
 
@@ -233,6 +275,7 @@ class Database(pulumi.ComponentResource):
         self.resource_id = instance.resource_id
         self.master_secret_arn = instance.master_user_secrets.apply(lambda s: (s[0].secret_arn or "") if s else "")
         self.security_group_id = sg.id
+        self.kms_key_arn = instance.kms_key_id
         self.register_outputs(
             {
                 "endpoint": self.endpoint,
@@ -242,8 +285,25 @@ class Database(pulumi.ComponentResource):
                 "resource_id": self.resource_id,
                 "master_secret_arn": self.master_secret_arn,
                 "security_group_id": self.security_group_id,
+                "kms_key_arn": self.kms_key_arn,
             }
         )
+
+    def _log_groups(self, name: str, args: DatabaseArgs, tags: dict[str, str]) -> list[pulumi.Resource]:
+        # RDS writes exports to these fixed names
+        # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html).
+        # Only the name forces a replacement (retention and key are updated in place).
+        return [
+            aws.cloudwatch.LogGroup(
+                f"{name}-log-{log}",
+                name=log_group_name(args.identifier, log),
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for log in LOG_EXPORTS
+        ]
 
     def _monitoring(
         self, name: str, args: DatabaseArgs, tags: dict[str, str]
@@ -264,6 +324,29 @@ class Database(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return role.arn, [attachment]
+
+
+def log_group_name(identifier: str, log: str) -> str:
+    """The CloudWatch log group RDS exports one log of an instance to."""
+    return f"/aws/rds/instance/{identifier}/{log}"
+
+
+def db_name_problem(value: str) -> str | None:
+    """What is wrong with an initial database name for RDS for PostgreSQL, or ``None``."""
+    if not re.fullmatch(rf"[A-Za-z][A-Za-z0-9_]{{0,{DB_NAME_MAX - 1}}}", value):
+        return f"1-{DB_NAME_MAX} letters, digits and '_', starting with a letter"
+    if value.lower() in RESERVED_NAMES:
+        return "not a PostgreSQL reserved word or a database RDS creates (postgres, rdsadmin, template0/1)"
+    return None
+
+
+def username_problem(value: str) -> str | None:
+    """What is wrong with an RDS for PostgreSQL master user name, or ``None``."""
+    if not re.fullmatch(rf"[A-Za-z][A-Za-z0-9_]{{0,{MASTER_USERNAME_MAX - 1}}}", value):
+        return f"1-{MASTER_USERNAME_MAX} letters, digits and '_', starting with a letter"
+    if value.lower() in RESERVED_NAMES or value.lower().startswith("pg_"):
+        return "not postgres, admin, rdsadmin, a pg_ role or a PostgreSQL reserved word (FSBP RDS.25)"
+    return None
 
 
 def _fail(argument: str, value: object, allowed: str) -> ComponentInputError:
@@ -303,13 +386,12 @@ def _validate(args: DatabaseArgs) -> tuple[int, str | None]:
         raise _fail("performance_insights_retention_days", pi, "7, 731 or a multiple of 31 up to 713")
     if args.monitoring_interval not in MONITORING_INTERVALS:
         raise _fail("monitoring_interval", args.monitoring_interval, "one of 0, 1, 5, 10, 15, 30, 60 seconds")
-    for argument in ("db_name", "username"):
+    for argument, check in (("db_name", db_name_problem), ("username", username_problem)):
         value = getattr(args, argument)
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", value) or value.lower() in (
-            "postgres",
-            "rdsadmin",
-        ):
-            raise _fail(argument, value, "1-63 letters, digits and '_', starting with a letter, not postgres/rdsadmin")
+        problem = check(value)
+        if problem is not None:
+            raise _fail(argument, value, problem)
+    check_log_retention(COMPONENT, "log_retention_days", args.log_retention_days)
     for key in args.client_security_group_ids:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", key):
             raise _fail("client_security_group_ids", key, "keys of lowercase letters, digits and '-'")
@@ -359,6 +441,9 @@ def _restore_time(args: DatabaseArgs) -> str | None:
     restore = args.restore
     if restore is None:
         return None
+    retention = restore.source_retention_days
+    if retention is not None and not 1 <= retention <= 35:
+        raise _fail("restore.source_retention_days", retention, "1-35 days (RDS backup retention)")
     problems = name_problems("rds-identifier", restore.source_identifier)
     if problems:
         raise _fail("restore.source_identifier", restore.source_identifier, "; ".join(problems))
@@ -369,15 +454,17 @@ def _restore_time(args: DatabaseArgs) -> str | None:
             "a different instance than identifier: a restore creates a new instance side by side",
         )
     try:
-        return parse_restore_time(restore.time, args.clock())
+        return parse_restore_time(restore.time, args.clock(), restore.source_retention_days)
     except ValueError as exc:
         raise _fail("restore.time", restore.time, str(exc)) from None
 
 
-def parse_restore_time(value: str | datetime, now: datetime) -> str | None:
+def parse_restore_time(value: str | datetime, now: datetime, retention_days: int | None = None) -> str | None:
     """The restore time as RDS takes it (``None`` = latest restorable time).
 
-    Raises ``ValueError`` saying what is allowed; public so the stack config applies the same rule.
+    ``retention_days`` is the source's backup retention when known: RDS keeps point-in-time backups for
+    that many days, so an older time cannot be restored. Raises ``ValueError`` saying what is allowed;
+    public so the stack config applies the same rule.
     """
     if value == "latest":
         return None
@@ -392,4 +479,10 @@ def parse_restore_time(value: str | datetime, now: datetime) -> str | None:
         raise ValueError("'latest' or an RFC 3339 UTC timestamp like 2026-01-31T23:59:00Z")
     if when > now:
         raise ValueError("not in the future")
+    if retention_days is not None and when < now - timedelta(days=retention_days):
+        earliest = (now - timedelta(days=retention_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise ValueError(
+            f"within the source's {retention_days}-day backup retention (after {earliest}), or 'latest'; "
+            "older data is only in snapshots (docs/runbooks/restore.md)"
+        )
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

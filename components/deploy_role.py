@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,11 @@ _OWNER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
 _REPOSITORY = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _ENVIRONMENT = re.compile(r"[A-Za-z0-9._-]{1,255}")
 _SNAPSHOT_PREFIX = re.compile(r"[a-z](?!.*--)[a-z0-9-]{0,199}(?<!-)")
+_FAMILY = re.compile(r"[A-Za-z0-9_-]{1,255}")
+SERVICE_AUTHORIZATION_ECS = (
+    "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html"
+)
+"""Which ECS actions take which resources and condition keys."""
 
 ECR_PUSH_PULL = (
     "ecr:BatchCheckLayerAvailability",
@@ -63,6 +69,13 @@ class DeployRoleArgs:
     """ECS cluster whose services the pipeline updates."""
     ecs_pass_role_arns: Sequence[pulumi.Input[str]] = ()
     """Task and execution roles the pipeline may put into task definitions (needs ``ecs_cluster_arn``)."""
+    ecs_task_family_prefix: str | None = None
+    """The stage's task-definition families are ``<prefix>-*``: the only ones the pipeline may register
+    (needs ``ecs_cluster_arn``; the region and account come from it)."""
+    ecs_run_task_families: Sequence[str] = ()
+    """Families the pipeline may ``ecs:RunTask`` in the cluster (one-off tasks: migrations)."""
+    readable_log_group_arns: Sequence[pulumi.Input[str]] = ()
+    """Log groups (``...:log-group:<name>:*``) whose events the pipeline reads (the one-off tasks' output)."""
     backup_bucket_arn: pulumi.Input[str] | None = None
     """Bucket the pipeline writes pre-deploy backups to."""
     db_instance_arn: pulumi.Input[str] | None = None
@@ -147,18 +160,41 @@ def permission_statements(args: DeployRoleArgs) -> list[dict[str, Any]]:
                 [cluster.apply(_ecs_services_arn)],
             )
         )
-        # Task definitions have no resource-level permissions for these two actions
-        # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html),
-        # so '*' is limited to the cluster's region instead.
-        task_definitions = _allow(
-            "EcsTaskDefinitions", ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], "*"
-        )
-        task_definitions["Condition"] = {"StringEquals": {"aws:RequestedRegion": cluster.apply(_arn_region)}}
-        out.append(task_definitions)
+        # DescribeTaskDefinition has no resource-level permissions: '*' is the only resource it matches
+        # (SERVICE_AUTHORIZATION_ECS), so it is limited to the cluster's region instead.
+        describe = _allow("EcsDescribeTaskDefinitions", ["ecs:DescribeTaskDefinition"], "*")
+        describe["Condition"] = {"StringEquals": {"aws:RequestedRegion": cluster.apply(_arn_region)}}
+        out.append(describe)
+        if args.ecs_task_family_prefix is not None:
+            # RegisterTaskDefinition takes the task-definition resource (family:revision), so the pipeline
+            # registers only the stage's own families; tags on registration need TagResource on them too.
+            pattern = f"{args.ecs_task_family_prefix}-*"
+            families = cluster.apply(lambda arn: _task_definition_arn(arn, pattern))
+            out.append(_allow("EcsRegisterStageTaskDefinitions", ["ecs:RegisterTaskDefinition"], [families]))
+            tag = _allow("EcsTagOnRegister", ["ecs:TagResource"], [families])
+            tag["Condition"] = {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
+            out.append(tag)
+        if args.ecs_run_task_families:
+            run = _allow(
+                "EcsRunOneOffTasks",
+                ["ecs:RunTask"],
+                [cluster.apply(functools.partial(_task_definition_for, f)) for f in args.ecs_run_task_families],
+            )
+            run["Condition"] = {"ArnEquals": {"ecs:cluster": cluster}}
+            out.append(run)
+            out.append(
+                _allow("EcsWatchOneOffTasks", ["ecs:DescribeTasks", "ecs:StopTask"], [cluster.apply(_ecs_tasks_arn)])
+            )
         if args.ecs_pass_role_arns:
             pass_role = _allow("EcsPassTaskRoles", ["iam:PassRole"], list(args.ecs_pass_role_arns))
             pass_role["Condition"] = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
             out.append(pass_role)
+    if args.readable_log_group_arns:
+        out.append(
+            _allow(
+                "ReadOneOffTaskLogs", ["logs:FilterLogEvents", "logs:GetLogEvents"], list(args.readable_log_group_arns)
+            )
+        )
     if args.backup_bucket_arn is not None:
         bucket = pulumi.Output.from_input(args.backup_bucket_arn)
         out.append(_allow("BackupList", ["s3:ListBucket"], [bucket]))
@@ -198,6 +234,21 @@ def _ecs_services_arn(cluster_arn: str) -> str:
     return ":".join([*parts[:5], f"service/{cluster}/*"])
 
 
+def _ecs_tasks_arn(cluster_arn: str) -> str:
+    parts = _arn_parts(cluster_arn, "ecs", "/", "cluster")
+    cluster = parts[5].removeprefix("cluster/")
+    return ":".join([*parts[:5], f"task/{cluster}/*"])
+
+
+def _task_definition_for(family: str, cluster_arn: str) -> str:
+    return _task_definition_arn(cluster_arn, family)
+
+
+def _task_definition_arn(cluster_arn: str, family: str) -> str:
+    parts = _arn_parts(cluster_arn, "ecs", "/", "cluster")
+    return ":".join([*parts[:5], f"task-definition/{family}:*"])
+
+
 def _arn_region(arn: str) -> str:
     return arn.split(":")[3]
 
@@ -231,6 +282,17 @@ def _validate(args: DeployRoleArgs) -> None:
             f"{len(args.ecs_pass_role_arns)} role ARN(s)",
             "task roles are only passed to ECS; give ecs_cluster_arn as well, or no pass roles",
         )
+    for argument, families in (
+        ("ecs_task_family_prefix", [args.ecs_task_family_prefix] if args.ecs_task_family_prefix else []),
+        ("ecs_run_task_families", list(args.ecs_run_task_families)),
+    ):
+        if families and args.ecs_cluster_arn is None:
+            raise ComponentInputError(
+                _COMPONENT, argument, families, "task definitions are only for ECS; give ecs_cluster_arn as well"
+            )
+        for family in families:
+            if not _FAMILY.fullmatch(family):
+                raise ComponentInputError(_COMPONENT, argument, family, "1-255 letters, digits, '-' and '_'")
     if args.db_snapshot_prefix is not None and not _SNAPSHOT_PREFIX.fullmatch(args.db_snapshot_prefix):
         raise ComponentInputError(
             _COMPONENT,
@@ -246,6 +308,11 @@ def _validate(args: DeployRoleArgs) -> None:
         *(("ecr_repository_arns", v) for v in args.ecr_repository_arns),
         *(("ecs_pass_role_arns", v) for v in args.ecs_pass_role_arns),
         *(("kms_key_arns", v) for v in args.kms_key_arns),
+        *(
+            ("readable_log_group_arns", v.removesuffix(":*"))
+            for v in args.readable_log_group_arns
+            if isinstance(v, str)
+        ),
     ]
     for arn_argument, arn in arns:
         # ARNs known now (plain strings) are checked now; resource outputs are ARNs by construction.

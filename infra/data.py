@@ -9,10 +9,13 @@ import pulumi
 
 from components.backup_bucket import BackupBucket, BackupBucketArgs, BackupObjectLock, BackupReplication
 from components.database import Database, DatabaseArgs, DatabaseRestore
+from components.ecs_cluster import EcsCluster
 from components.network import Network
 from components.registry import Registry, RegistryArgs
 from components.stage_key import StageKey, StageKeyArgs
+from infra.compute import EksStage
 from infra.context import StageContext
+from infra.migrations import MigrationStage, build_migrations
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class DataStage:
     """The PostgreSQL instance, or ``None`` when ``database.enabled`` is false."""
     backups: BackupBucket | None
     """The backup bucket, or ``None`` when ``backups.enabled`` is false."""
+    migrations: MigrationStage
+    """The pipeline's migration task (ECS) and Pod Identity role (EKS), when the database exists."""
 
 
 def build_key(ctx: StageContext) -> StageKey:
@@ -50,18 +55,26 @@ def build_data(
     push_principal_arns: Sequence[pulumi.Input[str]],
     pull_principal_arns: Sequence[pulumi.Input[str]],
     client_security_group_ids: Mapping[str, pulumi.Input[str]],
+    ecs: EcsCluster | None = None,
+    eks: EksStage | None = None,
 ) -> DataStage:
-    """Registries, database and backup bucket of the stage, all encrypted with ``key``.
+    """Registries, database, backup bucket and migration identities of the stage, encrypted with ``key``.
 
     ``push_principal_arns`` (the deploy role) push images; ``pull_principal_arns`` (compute roles) pull.
     ``client_security_group_ids`` (stable key -> security group id) are admitted to PostgreSQL; only the
     database's ingress rules depend on them, so the instance is created in parallel with the clusters.
+    With ``ecs`` the stage gets the migration task (run with the cluster's execution role), with ``eks`` the
+    migration Pod Identity role; both are created after the database, whose address and secret they carry.
     """
-    return DataStage(
-        registries=_registries(ctx, key, push_principal_arns, pull_principal_arns),
-        database=_database(ctx, network, key, client_security_group_ids),
-        backups=_backups(ctx, key),
+    registries = _registries(ctx, key, push_principal_arns, pull_principal_arns)
+    database = _database(ctx, network, key, client_security_group_ids)
+    backups = _backups(ctx, key)
+    migrations = (
+        build_migrations(ctx, network, key, database=database, registries=registries, backups=backups, ecs=ecs, eks=eks)
+        if database is not None
+        else MigrationStage(task=None, role=None)
     )
+    return DataStage(registries=registries, database=database, backups=backups, migrations=migrations)
 
 
 def _registries(
@@ -102,7 +115,11 @@ def _database(
     if not settings.enabled:
         return None
     restore = (
-        DatabaseRestore(source_identifier=settings.restore.source_identifier, time=settings.restore.time)
+        DatabaseRestore(
+            source_identifier=settings.restore.source_identifier,
+            time=settings.restore.time,
+            source_retention_days=settings.restore.source_retention_days,
+        )
         if settings.restore is not None
         else None
     )
@@ -119,6 +136,9 @@ def _database(
             instance_class=settings.instance_class,
             allocated_storage=settings.allocated_storage,
             max_allocated_storage=settings.max_allocated_storage,
+            db_name=settings.db_name,
+            username=settings.username,
+            log_retention_days=settings.log_retention_days,
             backup_retention_days=settings.backup_retention_days,
             backup_window=settings.backup_window,
             maintenance_window=settings.maintenance_window,
@@ -130,7 +150,9 @@ def _database(
             restore=restore,
             tags=ctx.tags,
             protect=settings.protect,
-            retain_on_delete=settings.protect,
+            # A restored instance is a copy of a source that stays untouched; retiring the recovery stage
+            # (docs/runbooks/restore.md) deletes it, and its final snapshot is the record that stays.
+            retain_on_delete=settings.protect and settings.restore is None,
         ),
     )
 

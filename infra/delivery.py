@@ -16,6 +16,7 @@ from infra.config import ConfigError, ConfigProblem
 from infra.config.loader import STAGE_KEY
 from infra.config.secrets import SECRETS_KEY
 from infra.context import StageContext
+from infra.migrations import MigrationNames, migrations_enabled
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,17 @@ def build_identity(
     (``ctx.names``) because most are created after it: the registries of ``repositories``, the EKS cluster
     when ``eks_enabled``, the ECS cluster and ``iam:PassRole`` on its task roles when ``ecs`` is given, the
     backup bucket and the database (and its snapshots) unless disabled, and the stage key.
+
+    With ECS it may register task definitions of the stage's families only (``<app>-<stage>-*``, the
+    naming rule for application families), and run the migration task ``<app>-<stage>-migrate`` in the
+    stage cluster, passing exactly its task role and the cluster's execution role.
     """
     names = ctx.names
+    migration = MigrationNames(names)
+    run_migrations = ecs is not None and database_enabled and migrations_enabled(ctx) and bool(repositories)
+    pass_roles: list[pulumi.Input[str]] = [ecs.execution_role_arn, ecs.task_role_arn] if ecs is not None else []
+    if run_migrations:
+        pass_roles.append(migration.task_role_arn)
     return DeployRole(
         f"{ctx.name}-deploy",
         DeployRoleArgs(
@@ -57,7 +67,10 @@ def build_identity(
             ecr_repository_arns=[names.registry_arn(r) for r in repositories],
             eks_cluster_arn=names.eks_cluster_arn if eks_enabled else None,
             ecs_cluster_arn=names.ecs_cluster_arn if ecs is not None else None,
-            ecs_pass_role_arns=[ecs.execution_role_arn, ecs.task_role_arn] if ecs is not None else [],
+            ecs_pass_role_arns=pass_roles,
+            ecs_task_family_prefix=names.prefix if ecs is not None else None,
+            ecs_run_task_families=[migration.family] if run_migrations else [],
+            readable_log_group_arns=[migration.log_group_arn] if run_migrations else [],
             backup_bucket_arn=names.backup_bucket_arn if backups_enabled else None,
             db_instance_arn=names.database_arn if database_enabled else None,
             db_snapshot_prefix=names.database if database_enabled else None,

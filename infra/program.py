@@ -9,11 +9,13 @@ import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
 from components.ecs_cluster import EcsCluster
+from components.migration_task import CONTAINER_NAME
 from infra.compute import EksStage, build_ecs, build_eks
 from infra.config import StageConfig, load_stage_config
 from infra.context import StageContext, lookup_context
 from infra.data import DataStage, build_data, build_key
 from infra.delivery import build_delivery, build_identity
+from infra.migrations import migration_outputs
 from infra.network import build_network
 
 
@@ -54,6 +56,8 @@ def build_stage(config: StageConfig) -> None:
         push_principal_arns=[identity.role_arn],
         pull_principal_arns=_pull_principals(ecs, eks),
         client_security_group_ids=_database_clients(ecs, eks),
+        ecs=ecs,
+        eks=eks,
     )
     variables = stage_variables(ctx, ecs, eks, data)
     build_delivery(ctx, identity, variables)
@@ -70,6 +74,8 @@ def build_stage(config: StageConfig) -> None:
     pulumi.export("github_variables", variables)
     if eks is not None:
         pulumi.export("kubeconfig", eks.cluster.kubeconfig)
+    for output, value in migration_outputs(data.migrations).items():
+        pulumi.export(output, value)
 
 
 def _pull_principals(ecs: EcsCluster | None, eks: EksStage | None) -> list[pulumi.Input[str]]:
@@ -109,6 +115,20 @@ def stage_variables(
     if data.database is not None:
         variables["DATABASE_ENDPOINT"] = data.database.endpoint
         variables["DATABASE_SECRET_ARN"] = data.database.master_secret_arn
+        # Seed 002's names; the master password stays in the secret, never in a variable.
+        variables["DB_NAME"] = ctx.config.settings.database.db_name
+        variables["DB_USERNAME"] = ctx.config.settings.database.username
+    task, role, subnets = data.migrations.task, data.migrations.role, data.migrations.subnet_ids
+    if task is not None and subnets is not None:
+        # What `aws ecs run-task` needs (docs/components/data.md): family, container, awsvpc configuration.
+        variables["MIGRATION_TASK_FAMILY"] = task.family
+        variables["MIGRATION_CONTAINER"] = CONTAINER_NAME
+        variables["MIGRATION_SECURITY_GROUP"] = task.security_group_id
+        variables["MIGRATION_SUBNETS"] = subnets.apply(",".join)
+        variables["MIGRATION_LOG_GROUP"] = task.log_group_name
+    if role is not None:
+        variables["MIGRATION_NAMESPACE"] = role.namespace
+        variables["MIGRATION_SERVICE_ACCOUNT"] = role.service_account
     if data.backups is not None:
         variables["BACKUP_S3_BUCKET"] = data.backups.bucket_name
     return variables

@@ -22,9 +22,13 @@ from components.database import (
     MIN_STORAGE_GIB,
     MONITORING_INTERVALS,
     SUPPORTED_MAJORS,
+    db_name_problem,
     parse_restore_time,
+    username_problem,
     window_problem,
 )
+from components.log_retention import LOG_RETENTION_DAYS
+from components.migration_task import ARCHITECTURES, fargate_size_problem
 from components.naming import name_problems
 from infra.config.base import Settings
 
@@ -144,6 +148,15 @@ class RestoreSettings(Settings):
     """Identifier of the source instance (same account and region); it is only read."""
     time: str = "latest"
     """``latest`` (the latest restorable time) or an RFC 3339 UTC timestamp, not in the future."""
+    source_retention_days: int | None = None
+    """The source's ``backup_retention_days`` (its stack file says it): a ``time`` older than that is refused."""
+
+    @field_validator("source_retention_days")
+    @classmethod
+    def _retention(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 35:
+            raise ValueError("must be 1-35 days (RDS backup retention)")
+        return value
 
     @field_validator("source_identifier")
     @classmethod
@@ -163,6 +176,58 @@ class RestoreSettings(Settings):
         return value
 
 
+def _log_retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        raise ValueError(f"must be a CloudWatch Logs retention: one of {', '.join(map(str, LOG_RETENTION_DAYS))} days")
+    return value
+
+
+class MigrationSettings(Settings):
+    """The pipeline's migration task (ECS) and Pod Identity role (EKS); see docs/components/data.md."""
+
+    enabled: bool = True
+    """Whether the stage has them (only with a database, and per compute kind that is enabled)."""
+    repository: str | None = None
+    """Configured registry (``registries.repositories``) the image comes from; default: the first one."""
+    image_tag: str | None = None
+    """Tag of the task definition's image; default ``<stage>-latest`` (the pipeline pins a commit by
+    registering a revision, since RunTask cannot override the image)."""
+    cpu: int = 256
+    """Fargate CPU units of the ECS task."""
+    memory: int = 512
+    """Memory of the ECS task in MiB (a size Fargate offers for ``cpu``)."""
+    architecture: Literal[ARCHITECTURES] = "X86_64"  # type: ignore[valid-type]
+    """CPU architecture of the image: ``X86_64`` or ``ARM64``."""
+    log_retention_days: Annotated[int, AfterValidator(_log_retention)] = 365
+    """Retention of the task's log group ``/ecs/<app>-<stage>-migrate``."""
+
+    @field_validator("image_tag")
+    @classmethod
+    def _tag(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}", value):
+            raise ValueError(
+                "must be a Docker tag: 1-128 letters, digits, '_', '.' and '-', not starting with '.' or '-'"
+            )
+        return value
+
+    def problems(self, repositories: list[str]) -> list[tuple[str, str]]:
+        """``(key suffix, message)`` for a Fargate size that does not exist and an unknown repository."""
+        found = []
+        size = fargate_size_problem(self.cpu, self.memory)
+        if size is not None:
+            argument, value, allowed = size
+            found.append((argument, f"{value!r} is not allowed: must be {allowed}"))
+        if self.repository is not None and self.repository not in repositories:
+            found.append(
+                (
+                    "repository",
+                    f"{self.repository!r} is not allowed: must be one of registries.repositories "
+                    f"({', '.join(repositories)})",
+                )
+            )
+        return found
+
+
 class DatabaseSettings(Settings):
     """The stage's RDS PostgreSQL instance ``<app>-<stage>-pg``."""
 
@@ -174,6 +239,15 @@ class DatabaseSettings(Settings):
     """PostgreSQL major (minor upgrades automatic) or ``major.minor``."""
     instance_class: str
     """``db.<family>.<size>``."""
+    db_name: str = "app"
+    """The initial database (``DB_NAME``): 1-63 letters, digits and '_', starting with a letter."""
+    username: str = "stagecraft_admin"
+    """The master user (``DB_USERNAME``): 1-16 letters, digits and '_', starting with a letter, not a
+    reserved name (postgres, admin, rdsadmin, pg_*); its password is RDS-managed in Secrets Manager."""
+    log_retention_days: Annotated[int, AfterValidator(_log_retention)] = 365
+    """Retention of the log groups of the exported ``postgresql`` and ``upgrade`` logs."""
+    migrations: MigrationSettings = Field(default_factory=MigrationSettings)
+    """The pipeline's migration task and role."""
     allocated_storage: int = 20
     """Initial gp3 storage in GiB."""
     max_allocated_storage: int = 100
@@ -213,6 +287,22 @@ class DatabaseSettings(Settings):
             raise ValueError(f"must be a PostgreSQL major in standard support ({majors}), optionally with .minor")
         return value
 
+    @field_validator("db_name")
+    @classmethod
+    def _db_name(cls, value: str) -> str:
+        problem = db_name_problem(value)
+        if problem is not None:
+            raise ValueError(f"must be {problem}")
+        return value
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        problem = username_problem(value)
+        if problem is not None:
+            raise ValueError(f"must be {problem}")
+        return value
+
     @field_validator("instance_class")
     @classmethod
     def _instance_class(cls, value: str) -> str:
@@ -248,8 +338,9 @@ class DatabaseSettings(Settings):
             raise ValueError("must be 7, 731 or a multiple of 31 up to 713")
         return value
 
-    def problems(self, identifier: str) -> list[tuple[str, str]]:
-        """``(key suffix, message)`` for storage and windows, and a restore from the stage's own instance."""
+    def problems(self, identifier: str, repositories: list[str]) -> list[tuple[str, str]]:
+        """``(key suffix, message)`` for storage, windows, migrations, and a restore from the stage's own
+        instance or from before the source's retention."""
         found = []
         if self.max_allocated_storage < self.allocated_storage:
             found.append(
@@ -272,6 +363,12 @@ class DatabaseSettings(Settings):
                     f"({identifier}); a restore creates a new instance side by side, in a recovery stage",
                 )
             )
+        if self.restore is not None and self.restore.source_retention_days is not None:
+            try:
+                parse_restore_time(self.restore.time, datetime.now(UTC), self.restore.source_retention_days)
+            except ValueError as exc:
+                found.append(("restore.time", f"{self.restore.time!r} is not allowed: must be {exc}"))
+        found.extend((f"migrations.{k}", m) for k, m in self.migrations.problems(repositories))
         return found
 
 
@@ -370,6 +467,9 @@ def data_problems(settings: StageSettings, stage: str, region: str) -> list[tupl
     database_identifier = StageNames(app=settings.app, stage=stage, account_id="0" * 12, region=region).database
     return [
         *[(f"registries.{k}", m) for k, m in settings.registries.problems()],
-        *[(f"database.{k}", m) for k, m in settings.database.problems(database_identifier)],
+        *[
+            (f"database.{k}", m)
+            for k, m in settings.database.problems(database_identifier, list(settings.registries.repositories))
+        ],
         *[(f"backups.{k}", m) for k, m in settings.backups.problems(region)],
     ]

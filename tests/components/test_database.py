@@ -88,7 +88,8 @@ def test_instance_inputs_per_profile(run: RunProgram, profile: str) -> None:
     assert i["username"] == "stagecraft_admin" and i["dbName"] == "app"
     assert i["backupWindow"] == "03:00-04:00" and i["maintenanceWindow"] == "sun:05:00-sun:06:00"
     assert "restoreToPointInTime" not in i
-    assert db.ignore_changes == ("restoreToPointInTime",)
+    # kmsKeyId is ForceNew: ignored, so a restored instance (the source's key) is never replaced by a later up.
+    assert db.ignore_changes == ("restoreToPointInTime", "kmsKeyId")
 
 
 def test_network_parameter_group_and_monitoring_role(run: RunProgram) -> None:
@@ -132,8 +133,10 @@ def test_restore_latest_takes_name_and_user_from_source(run: RunProgram) -> None
         "useLatestRestorableTime": True,
     }
     assert "username" not in db.inputs and "dbName" not in db.inputs
+    # RestoreDBInstanceToPointInTime takes no key: the restored instance keeps the source's (#15390).
+    assert "kmsKeyId" not in db.inputs and db.inputs["storageEncrypted"] is True
     assert db.inputs["manageMasterUserPassword"] is True
-    assert db.ignore_changes == ("restoreToPointInTime",)
+    assert db.ignore_changes == ("restoreToPointInTime", "kmsKeyId")
 
 
 @pytest.mark.parametrize(
@@ -244,13 +247,25 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
         ),
         (
             {"username": "postgres"},
-            "Database: username='postgres' is invalid: 1-63 letters, digits and '_', starting with "
-            "a letter, not postgres/rdsadmin",
+            "Database: username='postgres' is invalid: not postgres, admin, rdsadmin, a pg_ role or a "
+            "PostgreSQL reserved word (FSBP RDS.25)",
         ),
         (
+            {"username": "stagecraft_admins"},
+            "Database: username='stagecraft_admins' is invalid: 1-16 letters, digits and '_', starting with a letter",
+        ),
+        ({"username": "pg_migrator"}, "Database: username='pg_migrator' is invalid: not postgres, admin, rdsadmin"),
+        ({"username": "User"}, "Database: username='User' is invalid: not postgres"),
+        (
             {"db_name": "1app"},
-            "Database: db_name='1app' is invalid: 1-63 letters, digits and '_', starting with a "
-            "letter, not postgres/rdsadmin",
+            "Database: db_name='1app' is invalid: 1-63 letters, digits and '_', starting with a letter",
+        ),
+        ({"db_name": "a" * 64}, "Database: db_name='" + "a" * 64 + "' is invalid: 1-63 letters"),
+        ({"db_name": "template1"}, "Database: db_name='template1' is invalid: not a PostgreSQL reserved word"),
+        ({"log_retention_days": 10}, "Database: log_retention_days=10 is invalid: one of 1, 3, 5"),
+        (
+            {"restore": DatabaseRestore(source_identifier="stagecraft-production-pg", source_retention_days=36)},
+            "Database: restore.source_retention_days=36 is invalid: 1-35 days",
         ),
         (
             {"client_security_group_ids": {"Nodes": "sg-1"}},
@@ -327,7 +342,7 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
 def test_validation_messages(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ComponentInputError) as err:
         Database("bad", _args(**overrides))
-    assert str(err.value) == message
+    assert str(err.value).startswith(message), str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -356,3 +371,44 @@ def test_outputs_come_from_the_instance_and_its_master_secret(run: RunProgram) -
     assert seen["secret"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
     assert seen["endpoint"].endswith(".rds.amazonaws.com:5432") and seen["port"] == 5432
     assert seen["identifier"] == "stagecraft-staging-pg"
+
+
+def test_security_group_survives_a_port_change(run: RunProgram) -> None:
+    # name, namePrefix, description and vpcId replace a security group: none of them may follow the port.
+    groups = [
+        run(_program(_args(port=port))).one("aws:ec2/securityGroup:SecurityGroup").inputs for port in (5432, 6543)
+    ]
+    replacing = ("name", "namePrefix", "description", "vpcId")
+    assert {k: groups[0].get(k) for k in replacing} == {k: groups[1].get(k) for k in replacing}
+    assert "name" not in groups[0] and groups[0]["namePrefix"] == "stagecraft-staging-pg-db-"
+
+
+def test_log_groups_are_created_first_with_the_stage_key(run: RunProgram) -> None:
+    inv = run(_program(_args(log_retention_days=731)))
+    db = inv.one(INSTANCE)
+    groups = inv.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert sorted(g.inputs["name"] for g in groups) == [
+        "/aws/rds/instance/stagecraft-staging-pg/postgresql",
+        "/aws/rds/instance/stagecraft-staging-pg/upgrade",
+    ]
+    for group in groups:
+        assert group.inputs["retentionInDays"] == 731 and group.inputs["kmsKeyId"] == KEY_ARN
+        assert group.urn in db.dependencies
+
+
+@pytest.mark.parametrize(("days_ago", "ok"), [(13, True), (15, False)])
+def test_restore_time_within_the_source_retention(run: RunProgram, days_ago: int, ok: bool) -> None:
+    when = (NOW - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    restore = DatabaseRestore(source_identifier="stagecraft-production-pg", time=when, source_retention_days=14)
+    args = _args(identifier="stagecraft-recovery-pg", restore=restore)
+    if ok:
+        assert (
+            _instance(run, identifier="stagecraft-recovery-pg", restore=restore).inputs["restoreToPointInTime"][
+                "restoreTime"
+            ]
+            == when
+        )
+        return
+    with pytest.raises(ComponentInputError) as err:
+        Database("bad", args)
+    assert "within the source's 14-day backup retention (after 2026-11-08T12:00:00Z)" in str(err.value)

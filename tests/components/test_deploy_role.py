@@ -20,6 +20,9 @@ FULL: dict[str, Any] = {
     "eks_cluster_arn": f"arn:aws:eks:us-east-1:{ACCT}:cluster/shop-production",
     "ecs_cluster_arn": f"arn:aws:ecs:us-east-1:{ACCT}:cluster/shop-production",
     "ecs_pass_role_arns": [f"arn:aws:iam::{ACCT}:role/shop-production-task"],
+    "ecs_task_family_prefix": "shop-production",
+    "ecs_run_task_families": ["shop-production-migrate"],
+    "readable_log_group_arns": [f"arn:aws:logs:us-east-1:{ACCT}:log-group:/ecs/shop-production-migrate:*"],
     "backup_bucket_arn": "arn:aws:s3:::shop-production-backups",
     "db_instance_arn": f"arn:aws:rds:us-east-1:{ACCT}:db:shop-production",
     "kms_key_arns": [f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
@@ -84,8 +87,10 @@ def test_permissions_are_scoped_to_the_stage(run: RunProgram) -> None:
     assert policy.inputs["role"] == "shop-production-deploy"
     by_sid = {s["Sid"]: s for s in _statements(inv)}
     assert set(by_sid) == {
-        "EcrLogin", "EcrPushPull", "EksDescribe", "EcsServices", "EcsTaskDefinitions", "EcsPassTaskRoles",
-        "BackupList", "BackupWrite", "DbDescribe", "DbSnapshot", "DbSnapshotTags", "KmsForStageData",
+        "EcrLogin", "EcrPushPull", "EksDescribe", "EcsServices", "EcsDescribeTaskDefinitions",
+        "EcsRegisterStageTaskDefinitions", "EcsTagOnRegister", "EcsRunOneOffTasks", "EcsWatchOneOffTasks",
+        "EcsPassTaskRoles", "ReadOneOffTaskLogs", "BackupList", "BackupWrite", "DbDescribe", "DbSnapshot",
+        "DbSnapshotTags", "KmsForStageData",
     }  # fmt: skip
     assert by_sid["EcrPushPull"]["Resource"] == FULL["ecr_repository_arns"]
     assert "ecr:PutImage" in by_sid["EcrPushPull"]["Action"]
@@ -96,7 +101,25 @@ def test_permissions_are_scoped_to_the_stage(run: RunProgram) -> None:
         "Resource": [FULL["eks_cluster_arn"]],
     }
     assert by_sid["EcsServices"]["Resource"] == [f"arn:aws:ecs:us-east-1:{ACCT}:service/shop-production/*"]
-    assert by_sid["EcsTaskDefinitions"]["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+    # DescribeTaskDefinition accepts only '*' (IAM service authorization reference): region-limited instead.
+    assert by_sid["EcsDescribeTaskDefinitions"]["Action"] == ["ecs:DescribeTaskDefinition"]
+    assert by_sid["EcsDescribeTaskDefinitions"]["Resource"] == "*"
+    assert by_sid["EcsDescribeTaskDefinitions"]["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+    # RegisterTaskDefinition takes task-definition ARNs: only the stage's families.
+    families = f"arn:aws:ecs:us-east-1:{ACCT}:task-definition/shop-production-*:*"
+    assert by_sid["EcsRegisterStageTaskDefinitions"]["Action"] == ["ecs:RegisterTaskDefinition"]
+    assert by_sid["EcsRegisterStageTaskDefinitions"]["Resource"] == [families]
+    assert by_sid["EcsTagOnRegister"]["Resource"] == [families]
+    assert by_sid["EcsTagOnRegister"]["Condition"] == {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
+    assert by_sid["EcsRunOneOffTasks"] == {
+        "Sid": "EcsRunOneOffTasks",
+        "Effect": "Allow",
+        "Action": ["ecs:RunTask"],
+        "Resource": [f"arn:aws:ecs:us-east-1:{ACCT}:task-definition/shop-production-migrate:*"],
+        "Condition": {"ArnEquals": {"ecs:cluster": FULL["ecs_cluster_arn"]}},
+    }
+    assert by_sid["EcsWatchOneOffTasks"]["Resource"] == [f"arn:aws:ecs:us-east-1:{ACCT}:task/shop-production/*"]
+    assert by_sid["ReadOneOffTaskLogs"]["Resource"] == FULL["readable_log_group_arns"]
     assert by_sid["EcsPassTaskRoles"]["Resource"] == FULL["ecs_pass_role_arns"]
     assert by_sid["EcsPassTaskRoles"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
@@ -120,8 +143,8 @@ def test_no_wildcard_actions_and_star_resources_only_where_unavoidable(run: RunP
         if "*" in resources:
             assert resources == ["*"]
             if actions != ["ecr:GetAuthorizationToken"]:
-                # ECS task definitions cannot be scoped by ARN: the statement must carry a condition.
-                assert set(actions) <= {"ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"}
+                # DescribeTaskDefinition cannot be scoped by ARN: the statement must carry a condition.
+                assert actions == ["ecs:DescribeTaskDefinition"]
                 assert statement["Condition"]
 
 
@@ -171,3 +194,26 @@ def test_wildcard_environment_message() -> None:
     assert str(err.value) == (
         "DeployRole: environment='*' is invalid: letters, digits, '.', '_' and '-' (no wildcards)"
     )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"ecs_run_task_families": ["shop-production-migrate"]},
+            "DeployRole: ecs_run_task_families=['shop-production-migrate'] is invalid: task definitions are only",
+        ),
+        (
+            {"ecs_cluster_arn": FULL["ecs_cluster_arn"], "ecs_task_family_prefix": "shop production"},
+            "DeployRole: ecs_task_family_prefix='shop production' is invalid: 1-255 letters",
+        ),
+        (
+            {"readable_log_group_arns": ["arn:aws:logs:us-east-1:1:log-group:/ecs/*:*"]},
+            "DeployRole: readable_log_group_arns='arn:aws:logs:us-east-1:1:log-group:/ecs/*' is invalid: a concrete",
+        ),
+    ],
+)
+def test_one_off_task_arguments_are_checked(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ComponentInputError) as err:
+        _args(**overrides) and DeployRole("bad", _args(**overrides))
+    assert str(err.value).startswith(message), str(err.value)

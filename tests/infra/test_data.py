@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pulumi
@@ -11,10 +12,11 @@ import pytest
 from infra.config import StageConfig
 from infra.context import StageContext
 from infra.data import DataStage, build_data, build_key
+from infra.migrations import MigrationStage
 from infra.network import build_network
 from stagecraft.plan.inventory import Inventory, RecordedResource
 from tests.conftest import RunProgram
-from tests.infra.config.conftest import load, values
+from tests.infra.config.conftest import load, problems, values
 
 ACCOUNT = "123456789012"
 ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"]
@@ -242,7 +244,7 @@ def test_disabled_database_and_backups_create_nothing(run: RunProgram) -> None:
         )
 
     inv = run(program)
-    assert built[0] == DataStage(registries={}, database=None, backups=None)
+    assert built[0] == DataStage(registries={}, database=None, backups=None, migrations=MigrationStage(None, None))
     assert inv.of_type(DB) == inv.of_type(BUCKET) == inv.of_type(REPO) == []
 
 
@@ -262,8 +264,10 @@ def test_restore_mode_creates_a_new_instance_from_the_source(run: RunProgram) ->
         "restoreTime": "2026-01-31T23:59:00Z",
     }
     assert "username" not in db.inputs and "dbName" not in db.inputs
-    assert "restoreToPointInTime" in db.ignore_changes
-    assert db.inputs["kmsKeyId"] == _key_arn(inv)
+    assert {"restoreToPointInTime", "kmsKeyId"} <= set(db.ignore_changes)
+    # No key is sent: RDS keeps the source's, and a stage key would plan a replacement (#15390).
+    assert "kmsKeyId" not in db.inputs
+    assert db.inputs["masterUserSecretKmsKeyId"] == _key_arn(inv)
 
 
 def test_restore_latest(run: RunProgram) -> None:
@@ -321,3 +325,19 @@ def test_only_the_ingress_rule_waits_for_a_real_cluster(run: RunProgram) -> None
     assert not inv.depends_on(db.urn, cluster.urn)
     assert not inv.depends_on(cluster.urn, db.urn)
     assert inv.depends_on(inv.one(INGRESS).urn, cluster.urn)
+
+
+@pytest.mark.parametrize(("days_ago", "ok"), [(10, True), (20, False)])
+def test_restore_time_is_checked_against_the_source_retention(days_ago: int, ok: bool) -> None:
+    when = (datetime.now(UTC) - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    restore = {"source_identifier": "amani-backend-production-pg", "time": when, "source_retention_days": 14}
+    config = values(profile="production", database={"restore": restore})
+    if ok:
+        assert load(config, stack="prod-r1").settings.database.restore is not None
+        return
+    found = problems(config, stack="prod-r1")
+    assert any(
+        line.startswith(f"stagecraft:stage.database.restore.time: '{when}' is not allowed: must be within the "
+                        "source's 14-day backup retention")
+        for line in found
+    ), found  # fmt: skip

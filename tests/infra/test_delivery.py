@@ -261,8 +261,26 @@ def test_permissions_name_the_stage_resources() -> None:
         f"arn:aws:rds:us-east-1:{prefix}:db:amani-backend-staging-pg",
         f"arn:aws:rds:us-east-1:{prefix}:snapshot:amani-backend-staging-pg-*",
     ]
-    assert len(by_sid["EcsPassTaskRoles"]["Resource"]) == 2
-    assert all(":role/" in arn for arn in by_sid["EcsPassTaskRoles"]["Resource"])
+    # The cluster's execution and application task roles, and the migration task role (named: it is
+    # created after the deploy role); nothing else may be passed, and only to ECS tasks.
+    passed = by_sid["EcsPassTaskRoles"]["Resource"]
+    assert len(passed) == 3 and all(":role/" in arn for arn in passed)
+    assert passed[2] == f"arn:aws:iam::{prefix}:role/amani-backend-staging-migrate"
+    assert by_sid["EcsPassTaskRoles"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    }
+    assert by_sid["EcsRunOneOffTasks"]["Resource"] == [
+        f"arn:aws:ecs:us-east-1:{prefix}:task-definition/amani-backend-staging-migrate:*"
+    ]
+    assert by_sid["EcsRunOneOffTasks"]["Condition"] == {
+        "ArnEquals": {"ecs:cluster": f"arn:aws:ecs:us-east-1:{prefix}:cluster/amani-backend-staging"}
+    }
+    assert by_sid["EcsRegisterStageTaskDefinitions"]["Resource"] == [
+        f"arn:aws:ecs:us-east-1:{prefix}:task-definition/amani-backend-staging-*:*"
+    ]
+    assert by_sid["ReadOneOffTaskLogs"]["Resource"] == [
+        f"arn:aws:logs:us-east-1:{prefix}:log-group:/ecs/amani-backend-staging-migrate:*"
+    ]
     assert by_sid["KmsForStageData"]["Resource"][0].startswith(f"arn:aws:kms:us-east-1:{prefix}:key/")
 
 
@@ -273,7 +291,7 @@ def test_no_wildcard_action_on_a_wildcard_resource() -> None:
         assert not any("*" in a for a in actions), statement
         if statement["Resource"] == "*" or "*" in statement["Resource"]:
             assert actions == ["ecr:GetAuthorizationToken"] or (
-                statement["Sid"] == "EcsTaskDefinitions"
+                actions == ["ecs:DescribeTaskDefinition"]
                 and statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
             ), statement
 
@@ -281,7 +299,10 @@ def test_no_wildcard_action_on_a_wildcard_resource() -> None:
 def test_without_ecs_or_eks_there_is_no_cluster_permission() -> None:
     inv = _run("staging", lambda ctx: _stage(ctx, ecs=False, eks=False))
     sids = {s["Sid"] for s in _policy(inv)["Statement"]}
-    assert not sids & {"EksDescribe", "EcsServices", "EcsTaskDefinitions", "EcsPassTaskRoles"}
+    assert not sids & {
+        "EksDescribe", "EcsServices", "EcsDescribeTaskDefinitions", "EcsRegisterStageTaskDefinitions",
+        "EcsRunOneOffTasks", "EcsPassTaskRoles",
+    }  # fmt: skip
     assert {"EcrLogin", "EcrPushPull", "BackupWrite", "DbSnapshot", "KmsForStageData"} <= sids
 
 
@@ -293,3 +314,17 @@ def test_region_and_role_arn_are_always_wired() -> None:
         "AWS_ROLE_ARN": f"arn:aws:iam::{ACCOUNT_ID}:role/amani-backend-production-deploy",
         "ECS_CLUSTER_NAME": "amani-backend-production",
     }
+
+
+def test_without_a_database_the_pipeline_runs_no_migration_task() -> None:
+    def stage(ctx: StageContext) -> None:
+        key = _key(ctx)
+        identity = build_identity(
+            ctx, key, _ecs(ctx, key), repositories=["api"], eks_enabled=False, database_enabled=False
+        )
+        build_delivery(ctx, identity, WIRED)
+
+    by_sid = {s["Sid"]: s for s in _policy(_run("staging", stage))["Statement"]}
+    assert "EcsRunOneOffTasks" not in by_sid and "ReadOneOffTaskLogs" not in by_sid
+    assert len(by_sid["EcsPassTaskRoles"]["Resource"]) == 2
+    assert "EcsRegisterStageTaskDefinitions" in by_sid  # the application's own families
