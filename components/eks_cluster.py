@@ -11,7 +11,6 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from components.eks_node_group import EksNodeGroup, EksNodeGroupArgs, NodeGroupSpec, validate_node_group_spec
 from components.errors import ComponentInputError
@@ -80,7 +79,8 @@ class EksClusterArgs:
 
 class EksCluster(pulumi.ComponentResource):
     """An EKS cluster with API-only access entries, encrypted secrets, control-plane logs, STANDARD upgrade
-    support, managed node groups, the core add-ons, an IAM OIDC provider, and a Kubernetes provider."""
+    support, managed node groups, the core add-ons and an IAM OIDC provider; its ``kubeconfig`` is for the
+    cluster layer's Kubernetes provider."""
 
     cluster_name: pulumi.Output[str]
     """The cluster name."""
@@ -98,8 +98,6 @@ class EksCluster(pulumi.ComponentResource):
     """The node IAM role ARN."""
     kubeconfig: pulumi.Output[str]
     """A secret kubeconfig (JSON) that authenticates with ``aws eks get-token``."""
-    provider: k8s.Provider
-    """A Kubernetes provider for this cluster; it waits for the admin access policies."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:compute:EksCluster", name, None, opts)
@@ -171,21 +169,18 @@ class EksCluster(pulumi.ComponentResource):
         )
 
         # -- access entries -----------------------------------------------------------------------
-        admin_policies: list[pulumi.Resource] = []
         for arn in args.admin_principal_arns:
             key = f"{name}-admin-{_principal_key(arn)}"
             entry = aws.eks.AccessEntry(
                 key, cluster_name=cluster.name, principal_arn=arn, type="STANDARD", tags=tags, opts=child
             )
-            admin_policies.append(
-                aws.eks.AccessPolicyAssociation(
-                    f"{key}-policy",
-                    cluster_name=cluster.name,
-                    principal_arn=entry.principal_arn,
-                    policy_arn=CLUSTER_ADMIN_POLICY,
-                    access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-                    opts=child.merge(pulumi.ResourceOptions(depends_on=[entry])),
-                )
+            aws.eks.AccessPolicyAssociation(
+                f"{key}-policy",
+                cluster_name=cluster.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=CLUSTER_ADMIN_POLICY,
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=child.merge(pulumi.ResourceOptions(depends_on=[entry])),
             )
         aws.eks.AccessEntry(
             f"{name}-deployer",
@@ -239,12 +234,6 @@ class EksCluster(pulumi.ComponentResource):
             pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority.data, cluster.arn).apply(
                 lambda v: kubeconfig_json(v[0], v[1], v[2], v[3].split(":")[3])
             )
-        )
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=self.kubeconfig,
-            enable_server_side_apply=True,
-            opts=child.merge(pulumi.ResourceOptions(depends_on=admin_policies)),
         )
         self.register_outputs(
             {

@@ -1,4 +1,7 @@
-"""The stage's compute, from ``stagecraft:stage.compute``: an ECS cluster, an EKS cluster and its namespaces."""
+"""The stage's compute, from ``stagecraft:stage.compute``: an ECS cluster and an EKS cluster.
+
+The EKS cluster's Kubernetes objects (namespaces, quotas, network policies, RBAC) are the cluster layer's
+(``infra/cluster.py``): they need the Kubernetes API, which only the stage's in-VPC runner reaches."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import pulumi
 
 from components.ecs_cluster import EcsCluster, EcsClusterArgs
 from components.eks_cluster import EksCluster, EksClusterArgs
-from components.namespaces import Namespaces, NamespacesArgs
 from components.network import Network
 from infra.context import StageContext
 
@@ -26,10 +28,9 @@ class HasKeyArn(Protocol):
 
 @dataclass(frozen=True)
 class EksStage:
-    """The stage's EKS cluster and the namespaces created in it through the cluster's own provider."""
+    """The stage's EKS cluster and the names of the namespaces the cluster layer creates in it."""
 
     cluster: EksCluster
-    namespaces: Namespaces
     namespace_names: list[str]
     """The namespace names, known from config (for pipeline variables without waiting on outputs)."""
 
@@ -69,10 +70,10 @@ def build_ecs(
 def build_eks(
     ctx: StageContext, network: Network, key: HasKeyArn, deploy_role_arn: pulumi.Input[str]
 ) -> EksStage | None:
-    """The EKS cluster with its node groups and the stage's namespaces, or ``None`` when EKS is disabled.
+    """The EKS cluster with its node groups, or ``None`` when EKS is disabled.
 
     The cluster waits only for the network, the key and its own IAM roles and log group; nothing
-    database-related. Every Kubernetes object goes through the cluster's provider.
+    database-related. No Kubernetes object is created here (see the module docstring).
     """
     compute = ctx.config.settings.compute
     settings = compute.eks
@@ -102,15 +103,4 @@ def build_eks(
         ),
     )
     specs = compute.namespace_specs(ctx.names.namespace)
-    namespaces = Namespaces(
-        ctx.name,
-        NamespacesArgs(
-            provider=cluster.provider,
-            namespaces=specs,
-            deploy_group=settings.deploy_group,
-            # Pin the Pod Security standard to the cluster's minor version so an upgrade does not tighten it.
-            pod_security_version=f"v{settings.kubernetes_version}",
-            labels={"app.kubernetes.io/part-of": ctx.config.settings.app},
-        ),
-    )
-    return EksStage(cluster=cluster, namespaces=namespaces, namespace_names=[s.name for s in specs])
+    return EksStage(cluster=cluster, namespace_names=[s.name for s in specs])

@@ -52,7 +52,7 @@ def build_identity(
     """
     names = ctx.names
     migration = MigrationNames(names)
-    run_migrations = ecs is not None and database_enabled and migrations_enabled(ctx) and bool(repositories)
+    run_migrations = ecs is not None and database_enabled and migrations_enabled(ctx.config) and bool(repositories)
     pass_roles: list[pulumi.Input[str]] = [ecs.execution_role_arn, ecs.task_role_arn] if ecs is not None else []
     if run_migrations:
         pass_roles.append(migration.task_role_arn)

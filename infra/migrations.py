@@ -20,6 +20,7 @@ from components.network import Network
 from components.registry import Registry
 from components.stage_key import StageKey
 from infra.compute import EksStage
+from infra.config import StageConfig
 from infra.context import StageContext
 from infra.naming import StageNames
 
@@ -83,9 +84,9 @@ class MigrationStage:
     """Subnets to run the ECS task in (the private ones: the NAT reaches the registry and AWS APIs)."""
 
 
-def migrations_enabled(ctx: StageContext) -> bool:
+def migrations_enabled(config: StageConfig) -> bool:
     """Whether the stage has migration identities at all (a database and ``database.migrations.enabled``)."""
-    database = ctx.config.settings.database
+    database = config.settings.database
     return database.enabled and database.migrations.enabled
 
 
@@ -101,7 +102,7 @@ def build_migrations(
     eks: EksStage | None,
 ) -> MigrationStage:
     """The migration task (with ECS) and Pod Identity role (with EKS) for ``database``."""
-    if not migrations_enabled(ctx):
+    if not migrations_enabled(ctx.config):
         return MigrationStage(task=None, role=None)
     settings = ctx.config.settings
     migration = settings.database.migrations

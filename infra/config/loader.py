@@ -104,11 +104,12 @@ class StageConfig:
         }
 
 
-def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
+def load_stage_config(stack: str, values: Mapping[str, Any], *, check_secrets: bool = True) -> StageConfig:
     """Validate a stack's config map (``{"stagecraft:stage": {...}, "aws:region": "...", ...}``).
 
     Values are the parsed config values (YAML or the engine's JSON). Raises :class:`ConfigError` listing
-    every problem at once; nothing else escapes.
+    every problem at once; nothing else escapes. ``check_secrets=False`` skips ``stagecraft:secrets`` (the
+    cluster layer reads a stage's settings, never its secrets).
     """
     problems: list[ConfigProblem] = []
     stage = stack.rsplit("/", 1)[-1]
@@ -147,10 +148,13 @@ def load_stage_config(stack: str, values: Mapping[str, Any]) -> StageConfig:
         settings = _validate(raw, problems, redact=has_secret)
 
     declared = tuple(settings.github.secrets) if settings is not None else ()
-    secrets, found = secret_problems(
-        values,
-        [SecretScope("environment", declared, f"{STAGE_KEY}.github.secrets")],
-        {"repository": "repository-level secrets belong to the repository layer (repository/, stagecraft:repository)"},
+    foreign = {
+        "repository": "repository-level secrets belong to the repository layer (repository/, stagecraft:repository)"
+    }
+    secrets, found = (
+        secret_problems(values, [SecretScope("environment", declared, f"{STAGE_KEY}.github.secrets")], foreign)
+        if check_secrets
+        else (SecretNames(), [])
     )
     if settings is None:  # the declared names are unknown: report only what holds whatever they are
         found = [p for p in found if not p.message.startswith(("is not declared", "is declared"))]

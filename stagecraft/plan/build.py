@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import chdir
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.config import Acknowledgement, StageConfig
+from infra.cluster import STAGE_OUTPUTS
+from infra.config import Acknowledgement, ConfigError, ConfigProblem, StageConfig
+from infra.config.cluster import CLUSTER_KEY, ClusterConfig
 from infra.config.stackfiles import load_stack
 from stagecraft.estimates.cost import CostEstimate, estimate_cost
 from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
@@ -79,20 +82,25 @@ class PlanResult:
 def plan_stack(cwd: Path, stack: str) -> PlanResult:
     """Plan ``stack`` of the project in ``cwd``, whichever layer it is (``stagecraft.plan.layers``).
 
-    Raises ``StackFileError`` or ``ConfigError`` on bad input.
+    The program runs in the project's directory, as the CLI runs it (``infra/config/cluster.py``). A layer
+    that reads another stack through a StackReference (the cluster layer) gets that stack's own plan as the
+    outputs it reads. Raises ``StackFileError`` or ``ConfigError`` on bad input.
     """
     stack_file = with_declared_secrets(load_stack(cwd, stack))
     layer = layer_of(stack_file)
-    config = layer.load(stack_file.stack, stack_file.placeholder_values())
+    with chdir(cwd):
+        config = layer.load(stack_file.stack, stack_file.placeholder_values())
+    referenced = _referenced_outputs(config)
     engine_config, secret_keys = stack_file.engine_config()
-    inventory = run_program(
-        layer.program,
-        project=stack_file.project,
-        stack=stack_file.stack,
-        config=engine_config,
-        secret_keys=secret_keys,
-        mocks=mocks_for(config),
-    )
+    with chdir(cwd):
+        inventory = run_program(
+            layer.program,
+            project=stack_file.project,
+            stack=stack_file.stack,
+            config=engine_config,
+            secret_keys=secret_keys,
+            mocks=mocks_for(config, referenced),
+        )
     profile = profile_of(config)
     acknowledged = acknowledged_of(config)
     findings = evaluate(inventory, profile, [a.to_json() for a in acknowledged])
@@ -105,3 +113,27 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
         findings=[f.to_json() for f in findings],
         layer=layer.name,
     )
+
+
+def _referenced_outputs(config: LayerConfig) -> dict[str, dict[str, Any]]:
+    """The outputs of the stacks ``config``'s program reads by StackReference, from their own plans.
+
+    A cluster stack reads its stage's outputs (:data:`infra.cluster.STAGE_OUTPUTS`); one the stage does not
+    export is a config error here, where a real run would fail only on the runner after the stage's ``up``.
+    """
+    if not isinstance(config, ClusterConfig):
+        return {}
+    stage = plan_stack(config.stage_dir, config.stage.stack)
+    outputs = stage.inventory.outputs
+    missing = [name for name in STAGE_OUTPUTS if name not in outputs]
+    if missing:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    f"{CLUSTER_KEY}.stage",
+                    f"stage stack {config.stage.stack!r} exports no {', '.join(map(repr, missing))}; "
+                    f"it exports {', '.join(sorted(outputs)) or 'nothing'}",
+                )
+            ]
+        )
+    return {config.stage_reference: dict(outputs)}

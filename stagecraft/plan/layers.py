@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from infra.bootstrap import main as bootstrap_main
+from infra.cluster import main as cluster_main
 from infra.config import Acknowledgement, StageConfig, load_stage_config
 from infra.config.account import ACCOUNT_KEY, AccountConfig, load_account_config
+from infra.config.cluster import CLUSTER_KEY, ClusterConfig, load_cluster_config
 from infra.config.loader import STAGE_KEY
 from infra.config.profiles import Profile
 from infra.config.repository import REPOSITORY_KEY, RepositoryConfig, load_repository_config
@@ -25,7 +27,7 @@ from infra.program import main as stage_main
 from infra.repository import main as repository_main
 from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks
 
-LayerConfig = StageConfig | AccountConfig | RepositoryConfig
+LayerConfig = StageConfig | AccountConfig | RepositoryConfig | ClusterConfig
 """The validated config of any layer."""
 
 
@@ -34,7 +36,7 @@ class Layer:
     """How to plan the stacks of one layer."""
 
     name: str
-    """``stage``, ``bootstrap`` or ``repository`` (in the plan JSON as ``layer``)."""
+    """``stage``, ``bootstrap``, ``repository`` or ``cluster`` (in the plan JSON as ``layer``)."""
     key: str
     """The top-level config key its stack files hold."""
     load: Callable[[str, Mapping[str, Any]], LayerConfig]
@@ -51,6 +53,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("stage", STAGE_KEY, load_stage_config, stage_main, ("github", "secrets"), "environment"),
     Layer("bootstrap", ACCOUNT_KEY, load_account_config, bootstrap_main, None, ""),
     Layer("repository", REPOSITORY_KEY, load_repository_config, repository_main, ("secrets",), "repository"),
+    Layer("cluster", CLUSTER_KEY, load_cluster_config, cluster_main, None, ""),
 )
 
 
@@ -65,23 +68,32 @@ def layer_of(stack_file: StackFile) -> Layer:
 
 
 def profile_of(config: LayerConfig) -> Profile:
-    """The profile the layer's resources are judged at: a stage's own; the shared layers guard every stage,
-    so they are held to production's rules."""
+    """The profile the layer's resources are judged at: a stage's own (its cluster layer's too); the shared
+    layers guard every stage, so they are held to production's rules."""
+    if isinstance(config, ClusterConfig):
+        return config.stage.profile
     return config.profile if isinstance(config, StageConfig) else "production"
 
 
 def region_of(config: LayerConfig) -> str:
     """The AWS region the layer deploys into (the repository layer creates only GitHub resources)."""
+    if isinstance(config, ClusterConfig):
+        return config.stage.region
     return config.region if isinstance(config, StageConfig | AccountConfig) else "us-east-1"
 
 
 def acknowledged_of(config: LayerConfig) -> tuple[Acknowledgement, ...]:
-    """Floors the layer goes below (only stages have floors)."""
+    """Floors the layer goes below (only stages have floors; a cluster layer has its stage's)."""
+    if isinstance(config, ClusterConfig):
+        return config.stage.acknowledged
     return config.acknowledged if isinstance(config, StageConfig) else ()
 
 
-def mocks_for(config: LayerConfig) -> PlanMocks:
-    """Mocks that answer as the layer's account and repository would, set up as configured."""
+def mocks_for(config: LayerConfig, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None) -> PlanMocks:
+    """Mocks that answer as the layer's account and repository would, set up as configured; ``stack_outputs``
+    are what the layer's StackReferences read."""
+    if isinstance(config, ClusterConfig):
+        return PlanMocks(region=config.stage.region, stack_outputs=stack_outputs)
     if isinstance(config, StageConfig):
         return PlanMocks(
             region=config.region,

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
+
+from stagecraft.plan.inventory import SECRET
 
 ACCOUNT_ID = "123456789012"
 """The AWS account id the plan pretends to run in."""
@@ -42,6 +44,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         github_repositories: Sequence[str] = (),
         github_collaborators: Sequence[str] = (),
         github_visibility: str = "public",
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.region = region
         self.github_owner = github_owner
@@ -51,6 +54,14 @@ class PlanMocks(pulumi.runtime.Mocks):
         self.github_collaborators = tuple(github_collaborators)
         """Logins with access to any repository (the offline plan: the configured reviewers)."""
         self.github_visibility = github_visibility
+        self.stack_outputs = {name: dict(outputs) for name, outputs in (stack_outputs or {}).items()}
+        """Outputs of the stacks a StackReference may read, by fully qualified name (the offline plan: the
+        referenced stack's own plan); a stack not listed has no outputs, so ``require_output`` fails."""
+
+    def _stack_reference(self, name: str) -> tuple[str, Outputs]:
+        outputs = self.stack_outputs.get(name, {})
+        secret = sorted(key for key, value in outputs.items() if value == SECRET)
+        return name, {"name": name, "outputs": outputs, "secretOutputNames": secret}
 
     # -- resources -------------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, Outputs]:
@@ -58,6 +69,8 @@ class PlanMocks(pulumi.runtime.Mocks):
         typ = args.typ
         if typ.startswith("pulumi:providers:"):
             return f"{args.name}-id", inputs
+        if typ == "pulumi:pulumi:StackReference":
+            return self._stack_reference(str(inputs.get("name", args.name)))
         resource_id = f"{args.name}-{digest(typ, args.name)}"
         outputs = dict(inputs)
         if typ.startswith("aws:"):

@@ -204,7 +204,7 @@ def test_vpc_cni_enforces_network_policies_unless_turned_off(run: RunProgram) ->
     assert all("configurationValues" not in a.inputs for a in off)
 
 
-def test_oidc_provider_kubeconfig_and_kubernetes_provider(run: RunProgram) -> None:
+def test_oidc_provider_and_kubeconfig_but_no_kubernetes_provider(run: RunProgram) -> None:
     inv = _build(run, _args())
     oidc = inv.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs
     assert oidc["url"].startswith("https://oidc.eks.us-east-1.amazonaws.com/id/")
@@ -212,11 +212,9 @@ def test_oidc_provider_kubeconfig_and_kubernetes_provider(run: RunProgram) -> No
     assert inv.outputs["kubeconfig"] == SECRET
     assert inv.outputs["issuer"] == oidc["url"]
     assert inv.outputs["sg"].startswith("sg-")
-    provider = inv.one("pulumi:providers:kubernetes")
-    assert provider.inputs["kubeconfig"] == SECRET
-    assert provider.parent == inv.one("stagecraft:compute:EksCluster").urn
-    for association in inv.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation"):
-        assert inv.depends_on(provider.urn, association.urn)
+    # The cluster layer (infra/cluster.py) configures the Kubernetes provider from the kubeconfig output, on a
+    # runner that reaches the API; the stage's runner does not, so the stage configures none.
+    assert not inv.of_type("pulumi:providers:kubernetes")
 
 
 def test_kubeconfig_execs_aws_eks_get_token() -> None:

@@ -17,6 +17,8 @@ SHIPPED = [
     ("bootstrap", "amani-staging", "bootstrap"),
     ("bootstrap", "amani-production", "bootstrap"),
     ("repository", "amani-backend", "repository"),
+    ("cluster", "staging", "cluster"),
+    ("cluster", "production", "cluster"),
 ]
 
 
@@ -25,8 +27,9 @@ def test_every_shipped_stack_of_every_layer_plans_clean(folder: str, stack: str,
     result = plan_stack(ROOT / folder, stack)
     assert result.layer == layer and result.to_json()["layer"] == layer
     assert [f["rule"] for f in result.findings if f["level"] == "mandatory"] == []
-    # The shared layers guard every stage, so they are judged at production's rules.
-    assert result.profile == ("production" if layer != "stage" else result.stage_config.profile)
+    # The shared layers guard every stage, so they are judged at production's rules; a cluster stack at its stage's.
+    expected = {"stage": result.config, "cluster": getattr(result.config, "stage", None)}.get(layer)
+    assert result.profile == (getattr(expected, "profile", None) or "production")
 
 
 def test_a_layer_stack_is_not_a_stage() -> None:
@@ -49,7 +52,7 @@ def test_a_stack_file_holds_exactly_one_layer_key(tmp_path: Path, config: str, h
         plan_stack(tmp_path, "odd")
     assert str(caught.value) == (
         f"{tmp_path / 'Pulumi.odd.yaml'}: a stack file holds exactly one of stagecraft:stage, stagecraft:account, "
-        f"stagecraft:repository; this one holds {held}"
+        f"stagecraft:repository, stagecraft:cluster; this one holds {held}"
     )
 
 
