@@ -29,6 +29,8 @@ PRODUCTION_PROFILE = "production"
 """Stacks of this profile are never previewed for pull requests (their preview environment admits
 protected branches only): unreviewed code never runs with production credentials or secrets."""
 PREVIEW_ENVIRONMENT_SUFFIX = "-preview"
+CLUSTER_DIR = "cluster"
+"""The cluster layer's project directory (docs/architecture.md, layer 4)."""
 
 
 class RefError(ValueError):
@@ -71,6 +73,12 @@ class StackEntry:
     """The branch the stage deploys from (``None``: tags only)."""
     tag_patterns: tuple[str, ...]
     """Tag patterns that deploy the stage."""
+    cluster_stack: str | None = None
+    """The cluster layer's stack (``cluster/Pulumi.<stack>.yaml``) applied after the stage, on the stage's in-VPC
+    runner; ``None`` for a stage without EKS."""
+    runner_project: str | None = None
+    """The CodeBuild project of the stage's in-VPC runner: a job runs on it with
+    ``runs-on: codebuild-<runner_project>-${{ github.run_id }}-${{ github.run_attempt }}``."""
 
     @property
     def repository_owner(self) -> str:
@@ -113,6 +121,8 @@ class StackEntry:
             "preview_on_pull_request": self.preview_on_pull_request,
             "deploy_branch": self.deploy_branch,
             "tag_patterns": list(self.tag_patterns),
+            "cluster_stack": self.cluster_stack,
+            "runner_project": self.runner_project,
         }
 
 
@@ -148,6 +158,8 @@ def entry_for(config: StageConfig) -> StackEntry:
         preview_on_pull_request=config.profile != PRODUCTION_PROFILE,
         deploy_branch=branch,
         tag_patterns=tuple(settings.github.tag_patterns),
+        cluster_stack=config.stack if settings.compute.eks.enabled else None,
+        runner_project=names.runner_project if settings.compute.eks.enabled else None,
     )
 
 
@@ -164,7 +176,17 @@ def list_stacks(cwd: Path, ref: str | None = None) -> list[StackEntry]:
     for stack in stack_names(cwd):
         stack_file = with_declared_secrets(load_stack(cwd, stack))
         try:
-            entries.append(entry_for(load_stage_config(stack_file.stack, stack_file.placeholder_values())))
+            entry = entry_for(load_stage_config(stack_file.stack, stack_file.placeholder_values()))
+            entries.append(entry)
+            cluster_file = cwd / CLUSTER_DIR / f"Pulumi.{entry.cluster_stack}.yaml"
+            if entry.cluster_stack is not None and not cluster_file.exists():
+                problems.append(
+                    ConfigProblem(
+                        f"{stack_file.path.name}: stagecraft:stage.compute.eks.enabled",
+                        f"true, but {CLUSTER_DIR}/{cluster_file.name} is missing: the stage's Kubernetes objects are "
+                        f"applied by that cluster stack (`stagecraft new-stage` writes it; docs/first-deploy.md)",
+                    )
+                )
         except ConfigError as exc:
             problems.extend(ConfigProblem(f"{stack_file.path.name}: {p.key}", p.message) for p in exc.problems)
     if problems:

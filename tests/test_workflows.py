@@ -128,10 +128,20 @@ def test_checkouts_drop_credentials_and_run_steps_take_no_event_data(path: Path)
             assert "${{" not in step.get("run", ""), "pass expressions to run steps through env"
 
 
-def test_every_job_runs_on_a_fresh_github_hosted_runner() -> None:
+CLUSTER_JOBS = {("deploy.yml", "cluster"), ("deploy.yml", "cluster-production")}
+"""The jobs that apply a stage's Kubernetes objects: on the stage's in-VPC runner, after the stage's ``up``."""
+RUNNER_LABEL = "codebuild-${{ matrix.runner_project }}-${{ github.run_id }}-${{ github.run_attempt }}"
+
+
+def test_every_job_runs_on_a_fresh_runner_and_only_cluster_jobs_inside_the_vpc() -> None:
+    """GitHub-hosted everywhere but the cluster layer: the stage's CodeBuild runner, a fresh container per job
+    (the label names the run and attempt: docs.aws.amazon.com/codebuild/latest/userguide/action-runner-overview.html)
+    """
     for path in FILES:
         assert "self-hosted" not in path.read_text(encoding="utf-8"), path.name
-    assert {job["runs-on"] for _, _, job in _all_jobs()} == {"ubuntu-latest"}
+    runners = {(workflow, name): job["runs-on"] for workflow, name, job in _all_jobs()}
+    assert {key for key, label in runners.items() if label != "ubuntu-latest"} == CLUSTER_JOBS
+    assert {runners[key] for key in CLUSTER_JOBS} == {RUNNER_LABEL}
 
 
 def test_every_job_with_an_oidc_token_runs_in_an_environment() -> None:
@@ -160,6 +170,7 @@ def test_each_stage_job_assumes_the_role_its_environment_is_trusted_for() -> Non
         ("deploy.yml", "up-production"),
         ("drift.yml", "detect"),
         ("preview.yml", "pulumi-preview"),
+        *CLUSTER_JOBS,
     }
 
 
@@ -180,7 +191,7 @@ def test_every_stack_matrix_comes_from_stagecraft_stacks_in_a_setup_job() -> Non
             assert match["output"] in setup["outputs"]
             run = "\n".join(s.get("run", "") for s in _steps(setup))
             assert ".venv/bin/stagecraft stacks --json" in run
-    assert matrices == 6
+    assert matrices == 8
 
 
 def test_every_pulumi_run_uses_the_pinned_cli() -> None:
@@ -196,7 +207,7 @@ def test_every_pulumi_run_uses_the_pinned_cli() -> None:
                     assert step["with"]["pulumi-version"] == "${{ env.PULUMI_VERSION }}", path.name
                     assert doc["env"]["PULUMI_VERSION"].startswith(f"{spec[1]}.{spec[2]}."), path.name
                     assert re.fullmatch(r"\d+\.\d+\.\d+", doc["env"]["PULUMI_VERSION"])
-    assert uses == 6
+    assert uses == 8
 
 
 def test_the_github_app_token_reaches_every_pulumi_step_as_github_token() -> None:
@@ -204,6 +215,9 @@ def test_the_github_app_token_reaches_every_pulumi_step_as_github_token() -> Non
     for workflow, name, job in _all_jobs():
         steps = _steps(job)
         pulumi = [i for i, s in enumerate(steps) if _runs_pulumi(s)]
+        if (workflow, name) in CLUSTER_JOBS:  # Kubernetes objects only: no GitHub resource, so no GitHub token
+            assert not any(_uses(s, APP_TOKEN_ACTION) or "GITHUB_TOKEN" in s.get("env", {}) for s in steps)
+            continue
         if not pulumi:
             continue
         (mint,) = [i for i, s in enumerate(steps) if _uses(s, APP_TOKEN_ACTION)]
@@ -243,6 +257,12 @@ def test_policy_config_follows_the_stack_profile_and_stacks_must_exist() -> None
                 if name == "repository":
                     assert inputs["work-dir"] == "repository"
                     continue
+                if (workflow, name) in CLUSTER_JOBS:
+                    # The policy pack judges AWS and GitHub resources; the cluster layer creates neither.
+                    assert inputs["work-dir"] == "cluster" and "policyPacks" not in inputs
+                    assert inputs["stack-name"] == "${{ matrix.cluster_stack }}"
+                    assert inputs["cloud-url"] == "${{ matrix.backend_url }}"
+                    continue
                 assert inputs["policyPacks"] == "policy"
                 assert inputs["policyPackConfigs"] == "${{ matrix.policy_config }}"
                 assert inputs["cloud-url"] == "${{ matrix.backend_url }}"
@@ -255,7 +275,7 @@ def test_drift_and_deploy_of_a_stack_share_one_concurrency_group() -> None:
     groups = {
         (workflow, name): job.get("concurrency")
         for workflow, name, job in _all_jobs()
-        if workflow in ("deploy.yml", "drift.yml") and "strategy" in job
+        if workflow in ("deploy.yml", "drift.yml") and "strategy" in job and (workflow, name) not in CLUSTER_JOBS
     }
     stack_jobs = [("deploy.yml", "up"), ("deploy.yml", "preview-production"), ("deploy.yml", "up-production")]
     expected = {"group": STACK_GROUP, "cancel-in-progress": False}
@@ -272,6 +292,15 @@ def test_deploy_orders_repository_then_stages_then_reviewed_production() -> None
     assert repository["concurrency"] == {"group": "pulumi-repository", "cancel-in-progress": False}
     assert jobs["up"]["needs"] == jobs["preview-production"]["needs"] == ["stacks", "repository"]
     assert jobs["up-production"]["needs"] == ["stacks", "up", "preview-production"]
+    # The cluster layer after its stage's up: the up creates the runner the cluster job is queued on.
+    assert jobs["cluster"]["needs"] == ["stacks", "up"] and "needs.up.result == 'success'" in jobs["cluster"]["if"]
+    assert jobs["cluster-production"]["needs"] == ["stacks", "up-production"]
+    assert "needs.up-production.result == 'success'" in jobs["cluster-production"]["if"]
+    for name in ("cluster", "cluster-production"):
+        assert jobs[name]["concurrency"] == {
+            "group": "pulumi-cluster-${{ matrix.cluster_stack }}",
+            "cancel-in-progress": False,
+        }
     assert "needs.preview-production.result == 'success'" in jobs["up-production"]["if"]
     assert jobs["up"]["environment"] == jobs["up-production"]["environment"] == "${{ matrix.environment }}"
     assert jobs["preview-production"]["environment"] == "${{ matrix.preview_environment }}"
@@ -282,6 +311,8 @@ def test_deploy_orders_repository_then_stages_then_reviewed_production() -> None
         "up": ["up"],
         "preview-production": ["preview"],
         "up-production": ["up"],
+        "cluster": ["up"],
+        "cluster-production": ["up"],
     }
 
 
@@ -425,6 +456,7 @@ def test_deploy_splits_the_stacks_of_the_pushed_ref(
     (tmp_path / "bin").mkdir()
     for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "cluster", tmp_path / "cluster", ignore=shutil.ignore_patterns(".venv", "__pycache__"))
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "stagecraft").symlink_to(BIN / "stagecraft")
     outputs = _run_step(_script("deploy.yml", "stacks", "list"), tmp_path, {"REF": ref})

@@ -32,6 +32,8 @@ STAGING = {
     "preview_on_pull_request": True,
     "deploy_branch": "develop",
     "tag_patterns": [],
+    "cluster_stack": "staging",
+    "runner_project": "amani-backend-staging-runner",
 }
 PRODUCTION = {
     "stack": "production",
@@ -52,6 +54,8 @@ PRODUCTION = {
     "preview_on_pull_request": False,
     "deploy_branch": "main",
     "tag_patterns": ["v*"],
+    "cluster_stack": "production",
+    "runner_project": "amani-backend-production-runner",
 }
 
 
@@ -109,6 +113,11 @@ def test_a_new_stage_joins_the_matrix_with_its_own_names(project: Path, capsys: 
         network={"cidr": "10.40.0.0/16"},
         github={"environment": "quality", "deploy_branch": "release/qa", "tag_patterns": ["qa-*"]},
     )
+    # A stage with EKS needs its cluster stack: its Kubernetes objects are applied from the in-VPC runner.
+    code, _, err = _stacks(capsys, project, "--json")
+    assert code == 2
+    assert "Pulumi.qa.yaml: stagecraft:stage.compute.eks.enabled: true, but cluster/Pulumi.qa.yaml is missing" in err
+    (project / "cluster" / "Pulumi.qa.yaml").write_text("config:\n  stagecraft:cluster:\n    stage: qa\n")
     code, doc, _ = _stacks(capsys, project, "--json", "--ref", "refs/tags/qa-7")
     assert code == 0
     assert doc == {
@@ -130,6 +139,8 @@ def test_a_new_stage_joins_the_matrix_with_its_own_names(project: Path, capsys: 
                 "policy_config": "policy/profiles/development.json",
                 "deploy_branch": "release/qa",
                 "tag_patterns": ["qa-*"],
+                "cluster_stack": "qa",
+                "runner_project": "amani-backend-qa-runner",
             }
         ],
     }
@@ -142,6 +153,7 @@ def test_policy_config_and_pull_request_previews_follow_the_profile_not_the_name
 ) -> None:
     (project / "Pulumi.live.yaml").write_text((project / "Pulumi.production.yaml").read_text(encoding="utf-8"))
     _edit(project / "Pulumi.live.yaml", network={"cidr": "10.50.0.0/16"})
+    (project / "cluster" / "Pulumi.live.yaml").write_text("config:\n  stagecraft:cluster:\n    stage: live\n")
     code, doc, _ = _stacks(capsys, project, "--json")
     assert code == 0
     live = next(entry for entry in doc["include"] if entry["stack"] == "live")
