@@ -15,6 +15,7 @@ from infra.context import StageContext, lookup_context
 from infra.data import DataStage, build_data, build_key
 from infra.delivery import build_delivery, build_identity
 from infra.network import build_network
+from infra.runner import build_runner
 
 
 def main() -> None:
@@ -47,6 +48,7 @@ def build_stage(config: StageConfig) -> None:
         backups_enabled=settings.backups.enabled,
     )
     eks = build_eks(ctx, network, key, identity.role_arn)
+    runner = build_runner(ctx, network, eks, key)
     data = build_data(
         ctx,
         network,
@@ -70,6 +72,8 @@ def build_stage(config: StageConfig) -> None:
     pulumi.export("github_variables", variables)
     if eks is not None:
         pulumi.export("kubeconfig", eks.cluster.kubeconfig)
+    if runner is not None:
+        pulumi.export("runner_project", runner.project_name)
 
 
 def _pull_principals(ecs: EcsCluster | None, eks: EksStage | None) -> list[pulumi.Input[str]]:

@@ -109,6 +109,7 @@ def test_stateful_resources_are_protected_and_the_key_is_the_accounts_only() -> 
     inv = bootstrap("amani-staging")
     protected = sorted(r.type for r in inv.resources if r.protect and r.retain_on_delete)
     assert protected == [
+        "aws:codeconnections/connection:Connection",
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
         "aws:kms/alias:Alias",
         "aws:kms/key:Key",
@@ -174,7 +175,13 @@ def test_next_steps_text() -> None:
         ]
 
     # The App keys go on environments, never on the repository, where every workflow could read them.
-    assert next_steps(config) == [*stage("staging"), *stage("qa")]
+    connection = [
+        "# once per account, before any stage's first `pulumi up`: approve the GitHub connection "
+        "'stagecraft-github' (PENDING until then) as an owner of amani-labs (docs/components/runner.md)",
+        "# console: https://us-east-1.console.aws.amazon.com/codesuite/settings/connections?region=us-east-1 "
+        "> the connection > Update pending connection > install or choose the AWS Connector for GitHub app",
+    ]
+    assert next_steps(config) == [*stage("staging"), *stage("qa"), *connection]
     assert not any("--env" not in line for line in next_steps(config) if line.startswith("gh "))
 
 
