@@ -168,9 +168,7 @@ class CiRunner(pulumi.ComponentResource):
         policy = aws.iam.RolePolicy(
             f"{name}-runner-access",
             role=role.id,
-            policy=pulumi.Output.json_dumps(
-                runner_policy(args, log_group_name, security_group.id, pulumi.Output.from_input(args.subnet_ids))
-            ),
+            policy=pulumi.Output.json_dumps(runner_policy(args, log_group_name, security_group.id)),
             opts=child,
         )
 
@@ -279,7 +277,6 @@ def runner_policy(
     args: CiRunnerArgs,
     log_group_name: str,
     security_group_id: pulumi.Input[str],
-    subnet_ids: pulumi.Output[Sequence[str]],
 ) -> dict[str, Any]:
     """The service role's permissions: the CodeBuild-in-a-VPC list, each action as narrow as IAM allows.
 
@@ -292,7 +289,7 @@ def runner_policy(
     follows the ARN's service, as IAM requires.
     """
     ec2 = f"arn:aws:ec2:{args.region}:{args.account_id}"
-    subnet_arns = subnet_ids.apply(lambda ids: [f"{ec2}:subnet/{i}" for i in ids])
+    subnet_arns = pulumi.Output.from_input(args.subnet_ids).apply(lambda ids: [f"{ec2}:subnet/{i}" for i in ids])
     group = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:{log_group_name}"
     connection = pulumi.Output.from_input(args.connection_arn)
     service = connection.apply(lambda arn: arn.split(":")[2])
