@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components.github_connection import GITHUB_CONNECTION_NAME, GithubConnection, GithubConnectionArgs
 from components.github_oidc_provider import GithubOidcProvider, GithubOidcProviderArgs
 from components.pulumi_roles import PulumiRoles, PulumiRolesArgs
 from components.secrets_key import SecretsKey, SecretsKeyArgs
@@ -57,6 +58,9 @@ def build_account(config: AccountConfig) -> None:
         ),
     )
     oidc = GithubOidcProvider("github-actions", GithubOidcProviderArgs(tags=tags))
+    connection = (
+        GithubConnection("github", GithubConnectionArgs(tags=tags)) if config.settings.github_connection else None
+    )
 
     stages: dict[str, dict[str, pulumi.Input[str]]] = {}
     for stage in config.settings.stages:
@@ -100,11 +104,13 @@ def build_account(config: AccountConfig) -> None:
     pulumi.export("secrets_key_arn", key.key_arn)
     pulumi.export("oidc_provider_arn", oidc.arn)
     pulumi.export("stages", stages)
+    if connection is not None:
+        pulumi.export("github_connection_arn", connection.arn)
     pulumi.export("next_steps", "\n".join(next_steps(config)))
 
 
 def next_steps(config: AccountConfig) -> list[str]:
-    """The commands to run after the bootstrap, in order, per stage.
+    """The commands to run after the bootstrap, in order, per stage; then the GitHub connection's approval.
 
     Workflows need no variables for backends or roles: they derive the backend, the secrets provider and both
     role ARNs from the stage's stack file (``infra/naming.py``). The GitHub Apps' ids and keys are set on the
@@ -126,5 +132,13 @@ def next_steps(config: AccountConfig) -> list[str]:
             f"gh secret set {GITHUB_APP_KEY_SECRET} --repo {repo} --env {env} < '<writer App private key .pem>'",
             f"gh variable set {READER_APP_ID_VARIABLE} --repo {repo} --env {preview} --body '<reader App client id>'",
             f"gh secret set {READER_APP_KEY_SECRET} --repo {repo} --env {preview} < '<reader App private key .pem>'",
+        ]
+    if config.settings.github_connection:
+        lines += [
+            "# once per account, before any stage's first `pulumi up`: approve the GitHub connection "
+            f"{GITHUB_CONNECTION_NAME!r} (PENDING until then) as an owner of {config.settings.stages[0].owner} "
+            "(docs/components/runner.md)",
+            f"# console: https://{config.region}.console.aws.amazon.com/codesuite/settings/connections?region={config.region}"
+            " > the connection > Update pending connection > install or choose the AWS Connector for GitHub app",
         ]
     return lines

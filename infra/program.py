@@ -17,6 +17,7 @@ from infra.data import DataStage, build_data, build_key
 from infra.delivery import build_delivery, build_identity
 from infra.migrations import migration_outputs
 from infra.network import build_network
+from infra.runner import build_runner
 
 
 def main() -> None:
@@ -49,6 +50,7 @@ def build_stage(config: StageConfig) -> None:
         backups_enabled=settings.backups.enabled,
     )
     eks = build_eks(ctx, network, key, identity.role_arn)
+    runner = build_runner(ctx, network, eks, key)
     data = build_data(
         ctx,
         network,
@@ -76,6 +78,8 @@ def build_stage(config: StageConfig) -> None:
         pulumi.export("kubeconfig", eks.cluster.kubeconfig)
     for output, value in migration_outputs(data.migrations).items():
         pulumi.export(output, value)
+    if runner is not None:
+        pulumi.export("runner_project", runner.project_name)
 
 
 def _pull_principals(ecs: EcsCluster | None, eks: EksStage | None) -> list[pulumi.Input[str]]:

@@ -95,6 +95,9 @@ class AccountSettings(Settings):
     """The stages deployed into this account (each gets a preview and a deploy role)."""
     noncurrent_version_days: int = Field(default=90, ge=1, le=NONCURRENT_DAYS_MAX)
     """Days a replaced version of a state file is kept in the state bucket (current versions never expire)."""
+    github_connection: bool = True
+    """Create the account's CodeConnections GitHub connection (``stagecraft-github``) the stages' in-VPC
+    runners authenticate with; ``false`` for an account whose stages run no EKS (docs/components/runner.md)."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def _account_id(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str
 
 
 def _stage_problems(settings: AccountSettings, region: str | None) -> list[ConfigProblem]:
-    problems: list[ConfigProblem] = []
+    problems: list[ConfigProblem] = _connection_problems(settings)
     seen: dict[tuple[str, str], int] = {}
     subjects: dict[tuple[str, str], int] = {}
     for index, stage in enumerate(settings.stages):
@@ -206,6 +209,22 @@ def _stage_problems(settings: AccountSettings, region: str | None) -> list[Confi
             elif problem := region_problem(extra):
                 problems.append(ConfigProblem(f"{key}.additional_regions[{position}]", problem))
     return problems
+
+
+def _connection_problems(settings: AccountSettings) -> list[ConfigProblem]:
+    """One connection is one installation of the AWS Connector GitHub App, in one GitHub owner's account
+    (https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-create-github.html), so it reaches
+    the repositories of one owner only."""
+    owners = sorted({stage.owner.lower() for stage in settings.stages})
+    if not settings.github_connection or len(owners) <= 1:
+        return []
+    return [
+        ConfigProblem(
+            f"{ACCOUNT_KEY}.github_connection",
+            f"true is not allowed with stages of several GitHub owners ({', '.join(owners)}): the account's one "
+            "GitHub connection reaches one owner's repositories; give each owner's stages their own account",
+        )
+    ]
 
 
 def region_problem(value: str) -> str | None:

@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 from infra.config.data import data_problems
 from infra.config.errors import ConfigError, ConfigProblem
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
+from infra.config.runner import runner_problems
 from infra.config.secrets import (
     SECRET_PLACEHOLDER,
     SECRETS_KEY,
@@ -176,6 +177,8 @@ def load_stage_config(stack: str, values: Mapping[str, Any], *, check_secrets: b
                 problems.append(ConfigProblem(f"{STAGE_KEY}.{suffix}", message))
         for suffix, message in settings.compute.problems(f"{settings.app}-{stage}"):
             problems.append(ConfigProblem(f"{STAGE_KEY}.compute.{suffix}", message))
+        for suffix, message in runner_problems(settings):
+            problems.append(ConfigProblem(f"{STAGE_KEY}.runner.{suffix}", message))
 
     if problems or settings is None:
         raise ConfigError(problems)

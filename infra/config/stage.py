@@ -12,6 +12,7 @@ from infra.config.data import BackupSettings, DatabaseSettings, KeySettings, Reg
 from infra.config.delivery import GithubSettings
 from infra.config.network import NetworkSettings
 from infra.config.profiles import Profile
+from infra.config.runner import RunnerSettings
 
 APP_NAME_MAX = 20
 STAGE_NAME_MAX = 16
@@ -58,6 +59,9 @@ class StageSettings(Settings):
     compute: ComputeSettings
     # --- delivery (issue 5) ---
     github: GithubSettings
+    # --- in-VPC runner (issue 11) ---
+    runner: RunnerSettings = Field(default_factory=RunnerSettings)
+    """The ephemeral in-VPC GitHub Actions runner (docs/components/runner.md)."""
 
     @field_validator("app")
     @classmethod

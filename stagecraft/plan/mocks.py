@@ -232,6 +232,20 @@ def _launch_template(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Out
     return template_id, {"latestVersion": 1, "defaultVersion": 1}
 
 
+def _connection_arn(m: PlanMocks, name: str) -> str:
+    h = digest("connection", name, length=32)
+    return (
+        f"arn:aws:codeconnections:{m.region}:{m.account_id}:connection/{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    )
+
+
+def _codeconnection(m: PlanMocks, name: str, inputs: Outputs) -> tuple[str, Outputs]:
+    connection = str(inputs.get("name") or name)
+    arn = _connection_arn(m, connection)
+    # A new connection waits for its one-time approval in the console.
+    return arn, {"arn": arn, "connectionStatus": "PENDING", "ownerAccountId": m.account_id}
+
+
 _AWS: dict[str, AwsOutputs] = {
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/subnet:Subnet": _prefixed("subnet"),
@@ -257,6 +271,7 @@ _AWS: dict[str, AwsOutputs] = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:ecs/cluster:Cluster": _ecs_cluster,
+    "aws:codeconnections/connection:Connection": _codeconnection,
 }
 
 
@@ -328,6 +343,13 @@ def _github_repository(m: PlanMocks, args: Outputs) -> Outputs:
     }
 
 
+def _get_connection(m: PlanMocks, args: Outputs) -> Outputs:
+    name = str(args.get("name") or "")
+    arn = str(args.get("arn") or _connection_arn(m, name))
+    # The stage's plan assumes the bootstrap's connection exists and was approved.
+    return {"arn": arn, "id": arn, "name": name, "connectionStatus": "AVAILABLE", "providerType": "GitHub"}
+
+
 _INVOKES: dict[str, Invoke] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller,
@@ -337,4 +359,5 @@ _INVOKES: dict[str, Invoke] = {
     "github:index/getTeam:getTeam": _github_team,
     "github:index/getRepository:getRepository": _github_repository,
     "github:index/getCollaborators:getCollaborators": _github_collaborators,
+    "aws:codestarconnections/getConnection:getConnection": _get_connection,
 }

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from components.github_connection import GITHUB_CONNECTION_NAME
 from components.pulumi_roles import PulumiRolesArgs, iam_resource_patterns
-from infra.bootstrap import main, next_steps
+from infra.bootstrap import build_account, main, next_steps
 from infra.config.account import load_account_config
 from infra.config.stackfiles import load_stack
 from stagecraft.plan.build import plan_stack
@@ -109,6 +110,7 @@ def test_stateful_resources_are_protected_and_the_key_is_the_accounts_only() -> 
     inv = bootstrap("amani-staging")
     protected = sorted(r.type for r in inv.resources if r.protect and r.retain_on_delete)
     assert protected == [
+        "aws:codeconnections/connection:Connection",
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
         "aws:kms/alias:Alias",
         "aws:kms/key:Key",
@@ -174,7 +176,13 @@ def test_next_steps_text() -> None:
         ]
 
     # The App keys go on environments, never on the repository, where every workflow could read them.
-    assert next_steps(config) == [*stage("staging"), *stage("qa")]
+    connection = [
+        "# once per account, before any stage's first `pulumi up`: approve the GitHub connection "
+        "'stagecraft-github' (PENDING until then) as an owner of amani-labs (docs/components/runner.md)",
+        "# console: https://us-east-1.console.aws.amazon.com/codesuite/settings/connections?region=us-east-1 "
+        "> the connection > Update pending connection > install or choose the AWS Connector for GitHub app",
+    ]
+    assert next_steps(config) == [*stage("staging"), *stage("qa"), *connection]
     assert not any("--env" not in line for line in next_steps(config) if line.startswith("gh "))
 
 
@@ -259,3 +267,34 @@ def test_the_iam_arn_rules_match_what_the_mocks_auto_name() -> None:
     assert iam_arn(role, "1").startswith("arn:aws:iam::1:role/amani-backend-staging-node-role-")
     eks: Any = next(r for r in resources if r.name == "amani-backend-staging-oidc")
     assert fnmatchcase(iam_arn(eks, "1"), "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/*")
+
+
+# --- the account's GitHub connection (the stages' in-VPC runners) --------------------------------------------
+
+
+@pytest.mark.parametrize("stack", sorted(ACCOUNTS))
+def test_bootstrap_creates_exactly_one_protected_github_connection(stack: str) -> None:
+    inv = bootstrap(stack)
+    connection = inv.one("aws:codeconnections/connection:Connection")
+    assert connection.inputs["name"] == GITHUB_CONNECTION_NAME
+    assert connection.inputs["providerType"] == "GitHub"
+    assert connection.protect and connection.retain_on_delete
+    assert inv.outputs["github_connection_arn"].startswith(
+        f"arn:aws:codeconnections:us-east-1:{ACCOUNTS[stack][0]}:connection/"
+    )
+    assert f"approve the GitHub connection '{GITHUB_CONNECTION_NAME}'" in inv.outputs["next_steps"]
+
+
+def test_an_account_without_runners_can_skip_the_connection() -> None:
+    stage = {"app": "amani-backend", "stage": "staging", "repository": "amani-labs/amani-backend"}
+    raw = {"stages": [stage], "github_connection": False}
+    config = load_account_config(
+        "amani-staging",
+        {"aws:region": "us-east-1", "aws:allowedAccountIds": ["123456789012"], "stagecraft:account": raw},
+    )
+    inv = run_program(
+        lambda: build_account(config), project="stagecraft-bootstrap", stack="amani-staging", mocks=PlanMocks()
+    )
+    assert inv.of_type("aws:codeconnections/connection:Connection") == []
+    assert "github_connection_arn" not in inv.outputs
+    assert not any("GitHub connection" in line for line in next_steps(config))

@@ -135,3 +135,16 @@ def test_retention_days_bounds() -> None:
         "stagecraft:account.noncurrent_version_days: 0 is not allowed: input should be greater than or equal to 1"
     ]
     assert load_account_config("x", values(noncurrent_version_days=3650)).settings.noncurrent_version_days == 3650
+
+
+def test_one_github_connection_reaches_one_owner() -> None:
+    other = {"app": "shop", "stage": "staging", "repository": "shop-labs/shop"}
+    raw = values()
+    raw[A]["stages"].append(other)
+    assert problems(raw) == [
+        f"{A}.github_connection: true is not allowed with stages of several GitHub owners (amani-labs, shop-labs): "
+        "the account's one GitHub connection reaches one owner's repositories; give each owner's stages their own "
+        "account"
+    ]
+    raw[A]["github_connection"] = False
+    assert load_account_config("amani-staging", raw).settings.github_connection is False

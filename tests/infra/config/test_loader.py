@@ -62,7 +62,7 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
     config[S]["zzz"] = 1
     assert problems(config) == [
         f"{S}.zzz: unknown key; allowed keys here: profile, app, repository, tags, acknowledge, network, key, "
-        "registries, database, backups, compute, github"
+        "registries, database, backups, compute, github, runner"
     ]
 
 

@@ -1,4 +1,4 @@
-"""Stack files are read as the Pulumi CLI reads them (rules and links in stagecraft/stackfiles.py)."""
+"""Stack files are read as the Pulumi CLI reads them (rules and links in infra/config/stackfiles.py)."""
 
 from __future__ import annotations
 
