@@ -51,8 +51,9 @@ NOT_APPLICABLE: tuple[NotApplicable, ...] = (
     ),
     NotApplicable(
         "FSBP S3.9",
-        "server access logging needs a dedicated log bucket, which itself fails S3.9; "
-        "CloudTrail data events cover backup-bucket access (account level)",
+        "not a rule: the backup bucket logs to its own access-log bucket (components/access_log_bucket.py), "
+        "which cannot log to itself, and the bootstrap's state bucket and the backup replica do not log yet; "
+        "CloudTrail data events cover bucket access (account level)",
     ),
     NotApplicable("FSBP S3.19, S3.24, S3.25", "no access points, Multi-Region Access Points or directory buckets"),
     NotApplicable("FSBP KMS.3", _RUNTIME + " (key state); rule stateful-protected keeps keys from deletion"),
