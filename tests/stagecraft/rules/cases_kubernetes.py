@@ -90,3 +90,15 @@ CASES = [
     eks("unknown-version", {"version": "1.99", "upgradePolicy": {"supportType": "STANDARD"}}),
     eks("standard-after-the-end", {"version": "1.33", "upgradePolicy": {"supportType": "STANDARD"}}, ENDED),
 ]
+
+UNPARSABLE = res(
+    ADDON, "stg-vpc-cni", {"addonName": "vpc-cni", "clusterName": "shop-staging", "configurationValues": "{oops"}
+)
+CASES.append(
+    Case(
+        RULE,
+        "unparsable-configuration",
+        (CLUSTER, UNPARSABLE, DENY),
+        (A + f"configurationValues is {{oops while the stage has {POLICIES}; {WANT}",),
+    )
+)
