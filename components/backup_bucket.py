@@ -173,7 +173,7 @@ class BackupBucket(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{prefix}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: json.dumps(tls_only_policy(arn))),
+            policy=bucket.arn.apply(lambda arn: json.dumps(backup_bucket_policy(arn))),
             region=region,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
         )
@@ -335,7 +335,12 @@ class BackupBucket(pulumi.ComponentResource):
 
 
 def tls_only_policy(bucket_arn: str) -> dict[str, Any]:
-    """The backup and replica buckets' policy: TLS 1.2 or later only."""
+    """Deny every request that does not use TLS (FSBP S3.5); the first statement of :func:`backup_bucket_policy`."""
+    return {"Version": "2012-10-17", "Statement": tls_statements(bucket_arn)[:1]}
+
+
+def backup_bucket_policy(bucket_arn: str) -> dict[str, Any]:
+    """The backup and replica buckets' policy: TLS, version 1.2 or later, only."""
     return {"Version": "2012-10-17", "Statement": tls_statements(bucket_arn)}
 
 

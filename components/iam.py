@@ -28,7 +28,7 @@ def service_trust(service: str, condition: Mapping[str, Any] | None = None, *, a
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
-MIN_TLS_VERSION = 1.2
+MIN_TLS_VERSION = "1.2"
 """The oldest TLS version bucket policies admit."""
 
 
