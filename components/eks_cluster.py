@@ -13,18 +13,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components.eks_node_group import EksNodeGroup, EksNodeGroupArgs, NodeGroupSpec, validate_node_group_spec
+from components.eks_versions import SUPPORTED_KUBERNETES_VERSIONS as SUPPORTED_KUBERNETES_VERSIONS
 from components.errors import ComponentInputError
 from components.iam import service_trust
 from components.log_retention import check_log_retention
 from components.naming import name_problems
 
 _COMPONENT = "EksCluster"
-
-SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.34", "1.35", "1.36")
-"""Minor versions in EKS *standard* support in November 2026 (14 months from each EKS release):
-1.34 until 2026-12-02, 1.35 until 2027-03-27, 1.36 (released mid-2026) after that; 1.33 ended 2026-07-29.
-Source: https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html and
-https://endoflife.date/amazon-eks. Prune and extend this list as versions leave and enter standard support."""
 
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator")
 _POLICY = "arn:aws:iam::aws:policy/"
@@ -37,6 +32,9 @@ _NODE_POLICIES = {
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})")
 _EARLY_ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+ADDONS = (*_EARLY_ADDONS, "coredns")
+"""The add-ons every cluster gets."""
+_ADDON_VERSION = re.compile(r"v\d+\.\d+\.\d+-eksbuild\.\d+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +71,9 @@ class EksClusterArgs:
     (vpc-cni ignores them unless configured: ``enableNetworkPolicy``)."""
     metadata_hop_limit: int = 1
     """IMDSv2 hop limit of every node group (1, or 2 for pods that need IMDS without IRSA or Pod Identity)."""
+    addon_versions: Mapping[str, str] = field(default_factory=dict)
+    """Exact add-on versions (``{"vpc-cni": "v1.19.0-eksbuild.1"}``) for add-ons in :data:`ADDONS`; an add-on not
+    listed gets the most recent version EKS offers for ``kubernetes_version``, resolved when the program runs."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every taggable resource."""
 
@@ -106,9 +107,13 @@ class EksCluster(pulumi.ComponentResource):
         tags = dict(args.tags)
 
         # -- IAM ----------------------------------------------------------------------------------
+        # The account comes from the key ARN (no invoke). EC2 carries aws:SourceAccount when it assumes an
+        # instance role (terraform-aws-eks added it for Karpenter node roles:
+        # https://github.com/terraform-aws-modules/terraform-aws-eks/pull/3695).
+        account = pulumi.Output.from_input(args.kms_key_arn).apply(lambda arn: arn.split(":")[4])
         cluster_role = aws.iam.Role(
             f"{name}-cluster-role",
-            assume_role_policy=service_trust("eks.amazonaws.com"),
+            assume_role_policy=account.apply(lambda a: service_trust("eks.amazonaws.com", account_id=a)),
             tags=tags,
             opts=child,
         )
@@ -127,7 +132,10 @@ class EksCluster(pulumi.ComponentResource):
             )
         )
         node_role = aws.iam.Role(
-            f"{name}-node-role", assume_role_policy=service_trust("ec2.amazonaws.com"), tags=tags, opts=child
+            f"{name}-node-role",
+            assume_role_policy=account.apply(lambda a: service_trust("ec2.amazonaws.com", account_id=a)),
+            tags=tags,
+            opts=child,
         )
         node_grants = [
             aws.iam.RolePolicyAttachment(f"{name}-node-{key}", role=node_role.name, policy_arn=_POLICY + p, opts=child)
@@ -212,10 +220,10 @@ class EksCluster(pulumi.ComponentResource):
         # vpc-cni, kube-proxy and the Pod Identity agent are DaemonSets: they need no nodes to be created,
         # and nodes need not wait for them (EKS bootstraps the self-managed versions the add-ons adopt).
         for addon in _EARLY_ADDONS:
-            self._addon(name, addon, cluster, tags, child, _addon_configuration(addon, args))
+            self._addon(name, addon, args, cluster, tags, child, _addon_configuration(addon, args))
         # CoreDNS is a Deployment: created before any node exists it stays degraded until the add-on
         # times out (https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3001).
-        self._addon(name, "coredns", cluster, tags, child.merge(pulumi.ResourceOptions(depends_on=node_groups)))
+        self._addon(name, "coredns", args, cluster, tags, child.merge(pulumi.ResourceOptions(depends_on=node_groups)))
 
         issuer = cluster.identities.apply(_issuer)
         oidc_provider = aws.iam.OpenIdConnectProvider(
@@ -252,6 +260,7 @@ class EksCluster(pulumi.ComponentResource):
     def _addon(
         name: str,
         addon: str,
+        args: EksClusterArgs,
         cluster: aws.eks.Cluster,
         tags: dict[str, str],
         opts: pulumi.ResourceOptions,
@@ -261,12 +270,28 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-{addon}",
             cluster_name=cluster.name,
             addon_name=addon,
+            addon_version=addon_version(addon, args),
             configuration_values=configuration,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="PRESERVE",
             tags=tags,
             opts=opts,
         )
+
+
+def addon_version(addon: str, args: EksClusterArgs) -> str:
+    """The pinned version of ``addon``: the configured one, or the most recent EKS offers for the cluster version.
+
+    Resolved at program time and passed as ``addon_version``, so the plan shows it and a new EKS build appears
+    as a diff of that input instead of changing under a running cluster (an unset version is EKS's default at
+    creation time, never shown). ``aws eks describe-addon-versions`` is the same lookup:
+    https://docs.aws.amazon.com/eks/latest/userguide/updating-an-add-on.html
+    """
+    pinned = args.addon_versions.get(addon)
+    if pinned is not None:
+        return pinned
+    found = aws.eks.get_addon_version(addon_name=addon, kubernetes_version=args.kubernetes_version, most_recent=True)
+    return found.version
 
 
 def _addon_configuration(addon: str, args: EksClusterArgs) -> str | None:
@@ -338,6 +363,13 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
         validate_node_group_spec(spec)
     if args.metadata_hop_limit not in (1, 2):
         raise ComponentInputError(_COMPONENT, "metadata_hop_limit", args.metadata_hop_limit, "1 or 2")
+    for addon, version in args.addon_versions.items():
+        if addon not in ADDONS:
+            raise ComponentInputError(_COMPONENT, "addon_versions", addon, f"add-ons among {', '.join(ADDONS)}")
+        if not _ADDON_VERSION.fullmatch(version):
+            raise ComponentInputError(
+                _COMPONENT, f"addon_versions.{addon}", version, "an EKS add-on version such as 'v1.19.0-eksbuild.1'"
+            )
 
 
 def kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:

@@ -11,13 +11,49 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def service_trust(service: str, condition: Mapping[str, Any] | None = None) -> str:
+def service_trust(service: str, condition: Mapping[str, Any] | None = None, *, account_id: str | None = None) -> str:
     """A trust policy letting one AWS service principal (``ecs-tasks.amazonaws.com``) assume the role.
 
-    ``condition`` narrows it, e.g. ``{"StringEquals": {"aws:SourceAccount": account}}`` against the
-    confused-deputy problem.
+    ``account_id`` adds ``StringEquals aws:SourceAccount`` (the cross-service confused-deputy guard: the
+    service may assume the role only on behalf of this account's resources,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html#cross-service-confused-deputy-prevention).
+    ``condition`` narrows it further (``ArnLike aws:SourceArn``); its ``StringEquals`` block is merged.
     """
+    merged: dict[str, Any] = {op: dict(values) for op, values in (condition or {}).items()}
+    if account_id is not None:
+        merged.setdefault("StringEquals", {})["aws:SourceAccount"] = account_id
     statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
-    if condition:
-        statement["Condition"] = dict(condition)
+    if merged:
+        statement["Condition"] = merged
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+MIN_TLS_VERSION = "1.2"
+"""The oldest TLS version bucket policies admit."""
+
+
+def tls_statements(bucket_arn: str) -> list[dict[str, Any]]:
+    """Bucket-policy statements denying requests without TLS (FSBP S3.5) and with TLS below 1.2.
+
+    Every S3 request carries ``s3:TlsVersion``:
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#example-object-tls-version
+    """
+    resources = [bucket_arn, f"{bucket_arn}/*"]
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenyOutdatedTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": MIN_TLS_VERSION}},
+        },
+    ]

@@ -18,8 +18,9 @@ COMPONENT = "StageKey"
 DELETION_WINDOW_DAYS = 30
 """The longest window KMS allows: a scheduled deletion can be cancelled for a month."""
 
-VIA_SERVICES = ("rds", "s3", "ecr", "secretsmanager", "eks")
-"""Services that use the key on a caller's behalf (``kms:ViaService``), besides CloudWatch Logs."""
+LOGS_USE = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+"""What CloudWatch Logs does with the key for a log group; every such request carries the log group's ARN as
+encryption context (``kms:EncryptionContext:aws:logs:arn``)."""
 
 AUTOSCALING_ROLE_PATH = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
 """The Auto Scaling service-linked role, which launches EKS managed nodes with key-encrypted root volumes."""
@@ -39,90 +40,97 @@ class StageKeyArgs:
     account_id: pulumi.Input[str]
     """The AWS account the stage runs in; the account root stays key administrator."""
     region: pulumi.Input[str]
-    """The stage's region; CloudWatch Logs and the ``kms:ViaService`` names are regional."""
+    """The stage's region; the CloudWatch Logs service principal is regional."""
     description: str = "Stagecraft stage data key"
     """Key description shown in the console."""
+    autoscaling_service_role: bool = True
+    """Name the account's Auto Scaling service-linked role in the key policy (EKS node root volumes). The role
+    must exist when the key is created: KMS rejects a policy naming an unknown principal."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the key (the stage's default tags)."""
     protect: bool = False
     """Pulumi ``protect`` and ``retain_on_delete`` on the key (on in production)."""
 
 
-def key_policy(account_id: str, region: str) -> dict[str, Any]:
-    """The key policy: the account root administers; the stage's services may use the key.
+def key_policy(account_id: str, region: str, *, autoscaling: bool = True) -> dict[str, Any]:
+    """The key policy: the account root, CloudWatch Logs, and (``autoscaling``) the Auto Scaling role.
 
-    Service use is scoped with ``kms:CallerAccount`` + ``kms:ViaService`` (the pattern of AWS managed
-    keys), so only principals of this account acting through those services can use the key.
-    Logs is a service principal and gets the key only for log groups of this account, see
-    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    No statement names ``Principal: "*"``. The root statement makes the account's IAM policies decide who may
+    use the key (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+    RDS, S3, ECR, Secrets Manager and EKS call KMS with the credentials of the principal that uses them
+    (forward access sessions), so the stage's roles get the key through their own IAM policies (the ECS
+    execution and task roles, the EKS cluster role, the backup replication role, the deploy role), where
+    ``kms:ViaService`` can narrow them further:
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
+    https://docs.aws.amazon.com/kms/latest/developerguide/services-s3.html,
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html,
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html,
+    https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html.
 
-    The Auto Scaling service-linked role launches the EKS managed node groups, whose root volumes are
-    encrypted with this key; without use and ``CreateGrant`` (for AWS resources only) nodes fail to launch:
-    https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
-    It is matched with ``aws:PrincipalArn`` under an account condition rather than named as the
-    principal, because KMS rejects a key policy naming a role that does not exist yet, and the
-    service-linked role only appears with the account's first Auto Scaling group (after this key).
+    Only services acting as their own principal need the key policy:
+    - CloudWatch Logs encrypts log groups as ``logs.<region>.amazonaws.com``; its use is bound to this
+      account's log groups by the encryption context its requests carry
+      (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html). ``kms:DescribeKey``
+      carries no encryption context (it is not among the action's condition keys in the service authorization
+      reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html),
+      so it has its own statement: under the context condition it would never match.
+    - The Auto Scaling service-linked role launches EKS managed nodes whose root volumes are encrypted with
+      this key: use, and grants for AWS resources only
+      (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).
+      It is named as the principal, so it must exist first (``aws iam create-service-linked-role
+      --aws-service-name autoscaling.amazonaws.com``, once per account).
     """
-    use = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-    autoscaling = {
-        "StringEquals": {"kms:CallerAccount": account_id},
-        "ArnEquals": {"aws:PrincipalArn": autoscaling_role_arn(account_id)},
-    }
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountRootAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
+    logs = {"Service": f"logs.{region}.amazonaws.com"}
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "AccountRootAdministers",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "CloudWatchLogsOfThisAccount",
+            "Effect": "Allow",
+            "Principal": logs,
+            "Action": list(LOGS_USE),
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:log-group:*"}
             },
-            {
-                "Sid": "CloudWatchLogsOfThisAccount",
-                "Effect": "Allow",
-                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                "Action": use,
-                "Resource": "*",
-                "Condition": {
-                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}
-                },
-            },
-            {
-                "Sid": "StageServicesOfThisAccount",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": [*use, "kms:CreateGrant", "kms:ListGrants"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {
-                        "kms:CallerAccount": account_id,
-                        "kms:ViaService": [f"{s}.{region}.amazonaws.com" for s in VIA_SERVICES],
-                    }
-                },
-            },
+        },
+        {
+            "Sid": "CloudWatchLogsDescribeKey",
+            "Effect": "Allow",
+            "Principal": logs,
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+        },
+    ]
+    if autoscaling:
+        role = {"AWS": autoscaling_role_arn(account_id)}
+        statements += [
             {
                 "Sid": "AutoScalingServiceLinkedRoleUse",
                 "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": use,
+                "Principal": role,
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
                 "Resource": "*",
-                "Condition": autoscaling,
             },
             {
                 "Sid": "AutoScalingServiceLinkedRoleGrants",
                 "Effect": "Allow",
-                "Principal": {"AWS": "*"},
+                "Principal": role,
                 "Action": "kms:CreateGrant",
                 "Resource": "*",
-                "Condition": {**autoscaling, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
             },
-        ],
-    }
+        ]
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 class StageKey(pulumi.ComponentResource):
-    """A customer-managed, rotating KMS key with an alias and a least-privilege service policy."""
+    """A customer-managed, rotating KMS key with an alias; IAM policies decide who uses it (see :func:`key_policy`)."""
 
     key_arn: pulumi.Output[str]
     key_id: pulumi.Output[str]
@@ -134,7 +142,7 @@ class StageKey(pulumi.ComponentResource):
 
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect)
         policy = pulumi.Output.all(args.account_id, args.region).apply(
-            lambda ar: json.dumps(key_policy(str(ar[0]), str(ar[1])))
+            lambda ar: json.dumps(key_policy(str(ar[0]), str(ar[1]), autoscaling=args.autoscaling_service_role))
         )
         key = aws.kms.Key(
             f"{name}-key",

@@ -8,8 +8,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from components.eks_cluster import PRINCIPAL_ARN, SUPPORTED_KUBERNETES_VERSIONS
+from components.eks_cluster import PRINCIPAL_ARN
 from components.eks_node_group import NodeGroupSpec, NodeTaint, is_arm_instance_type
+from components.eks_versions import CHECKED, SOURCE, SUPPORTED_KUBERNETES_VERSIONS, release
 from components.namespaces import ContainerDefaults, NamespaceQuota, NamespaceSpec
 from infra.config.base import Settings
 from infra.config.namespaces import NamespaceSettings, PodSecurity, quantity_problems
@@ -207,7 +208,16 @@ class EksSettings(Settings):
         if isinstance(value, float):
             raise ValueError('must be quoted, such as "1.35" (YAML reads 1.30 as the number 1.3)')
         if isinstance(value, str) and value not in SUPPORTED_KUBERNETES_VERSIONS:
-            raise ValueError(f"must be a version in EKS standard support: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}")
+            entry = release(value)
+            ended = (
+                f"; {value} left standard support on {entry.standard_support_end.isoformat()}"
+                if entry is not None and entry.standard_support_end is not None
+                else ""
+            )
+            raise ValueError(
+                f"must be a version in EKS standard support: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}{ended} "
+                f"(EKS release calendar read {CHECKED.isoformat()}: {SOURCE})"
+            )
         return value
 
     @field_validator("public_access_cidrs")

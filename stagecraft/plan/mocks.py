@@ -350,6 +350,19 @@ def _get_connection(m: PlanMocks, args: Outputs) -> Outputs:
     return {"arn": arn, "id": arn, "name": name, "connectionStatus": "AVAILABLE", "providerType": "GitHub"}
 
 
+_ADDON_BASES = {"vpc-cni": (1, 19), "coredns": (1, 11), "eks-pod-identity-agent": (1, 3)}
+
+
+def _eks_addon_version(m: PlanMocks, args: Outputs) -> Outputs:
+    """A plausible ``v<major>.<minor>.<patch>-eksbuild.<n>`` derived from the add-on and Kubernetes version."""
+    addon = str(args.get("addonName", ""))
+    kubernetes = str(args.get("kubernetesVersion", ""))
+    major, minor = _ADDON_BASES.get(addon, (1, int(kubernetes.split(".")[-1] or 0)))  # kube-proxy follows k8s
+    n = numeric_id("addon", addon, kubernetes)
+    version = f"v{major}.{minor}.{n % 5}-eksbuild.{n % 3 + 1}"
+    return {"addonName": addon, "kubernetesVersion": kubernetes, "version": version, "id": addon, "mostRecent": True}
+
+
 _INVOKES: dict[str, Invoke] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller,
@@ -360,4 +373,5 @@ _INVOKES: dict[str, Invoke] = {
     "github:index/getRepository:getRepository": _github_repository,
     "github:index/getCollaborators:getCollaborators": _github_collaborators,
     "aws:codestarconnections/getConnection:getConnection": _get_connection,
+    "aws:eks/getAddonVersion:getAddonVersion": _eks_addon_version,
 }

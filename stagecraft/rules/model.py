@@ -29,6 +29,9 @@ PRODUCTION_ONLY: dict[Profile, Level] = {
 }
 """Advisory outside production (where the cost is not worth it)."""
 
+NOTICE: dict[Profile, Level] = {"development": "advisory", "staging": "advisory", "production": "advisory"}
+"""Advisory everywhere: only for a ``notice`` rule (a date coming, not a defect in the inventory)."""
+
 
 @dataclass(frozen=True)
 class Options:
@@ -79,11 +82,15 @@ class Rule:
     pack: bool = True
     pack_note: str = ""
     tags: tuple[str, ...] = field(default=())
+    notice: bool = False
+    """A time-dependent warning (a support date nears): advisory in every profile, never blocks a deploy."""
 
     def __post_init__(self) -> None:
         if set(self.levels) != set(PROFILES):
             raise ValueError(f"rule {self.id}: levels must name {PROFILES}, got {sorted(self.levels)}")
-        if self.levels["production"] != "mandatory":
+        if self.notice and set(self.levels.values()) != {"advisory"}:
+            raise ValueError(f"rule {self.id}: a notice is advisory in every profile")
+        if not self.notice and self.levels["production"] != "mandatory":
             raise ValueError(f"rule {self.id}: production must be mandatory")
         if (self.check is None) == (self.stack_check is None):
             raise ValueError(f"rule {self.id}: exactly one of check and stack_check is required")

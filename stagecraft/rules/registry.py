@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from stagecraft.plan.inventory import Inventory
-from stagecraft.rules import compute, github, identity, network, rds, storage
+from stagecraft.rules import compute, github, identity, kubernetes, network, rds, storage
 from stagecraft.rules.model import PROFILES, Finding, NotApplicable, Options, Profile, Rule
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*network.RULES, *rds.RULES, *storage.RULES, *compute.RULES, *identity.RULES, *github.RULES),
+        (
+            *network.RULES,
+            *rds.RULES,
+            *storage.RULES,
+            *compute.RULES,
+            *kubernetes.RULES,
+            *identity.RULES,
+            *github.RULES,
+        ),
         key=lambda r: r.id,
     )
 )
@@ -39,7 +47,11 @@ NOT_APPLICABLE: tuple[NotApplicable, ...] = (
     ),
     NotApplicable("FSBP AutoScaling.3, AutoScaling.5, AutoScaling.4", "launch configurations are not used"),
     NotApplicable("FSBP ECS.1, ECS.2, ECS.3, ECS.4, ECS.5, ECS.8, ECS.9, ECS.10, ECS.16", _NO_TASKS),
-    NotApplicable("FSBP EKS.2, ECS.10", "time-dependent (supported or latest version changes with the calendar)"),
+    NotApplicable(
+        "FSBP EKS.2 (as a mandatory rule), ECS.10",
+        "time-dependent (supported or latest version changes with the calendar); the config allows only versions "
+        "in standard support on the calendar's date, and the notice eks-standard-support-ending warns",
+    ),
     NotApplicable("FSBP RDS.1, RDS.4", _RUNTIME + " (snapshots)"),
     NotApplicable(
         "FSBP RDS.19, RDS.20",
@@ -51,8 +63,9 @@ NOT_APPLICABLE: tuple[NotApplicable, ...] = (
     ),
     NotApplicable(
         "FSBP S3.9",
-        "server access logging needs a dedicated log bucket, which itself fails S3.9; "
-        "CloudTrail data events cover backup-bucket access (account level)",
+        "not a rule: the backup bucket logs to its own access-log bucket (components/access_log_bucket.py), "
+        "which cannot log to itself, and the bootstrap's state bucket and the backup replica do not log yet; "
+        "CloudTrail data events cover bucket access (account level)",
     ),
     NotApplicable("FSBP S3.19, S3.24, S3.25", "no access points, Multi-Region Access Points or directory buckets"),
     NotApplicable("FSBP KMS.3", _RUNTIME + " (key state); rule stateful-protected keeps keys from deletion"),

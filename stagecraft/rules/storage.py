@@ -34,6 +34,8 @@ REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 KEY = "aws:kms/key:Key"
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+BUCKET_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+SSE_CONFIGURATION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 MIN_LOG_RETENTION_DAYS = 365
 
 
@@ -41,19 +43,36 @@ def _buckets(inventory: Inventory) -> list[RecordedResource]:
     return inventory.of_type(BUCKET) + inventory.of_type(BUCKET_V2)
 
 
+def access_log_targets(inventory: Inventory) -> set[str]:
+    """URNs of the buckets some bucket-logging configuration names as ``targetBucket`` (by literal name).
+
+    S3 server access logging delivers only into SSE-S3 buckets without Object Lock
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html), so these
+    buckets are judged by that instead of the stage key and the lock.
+    """
+    targets = {r.inputs.get("targetBucket") for t in BUCKET_LOGGING for r in inventory.of_type(t)}
+    return {b.urn for b in _buckets(inventory) if b.inputs.get("bucket") in targets and b.inputs.get("bucket")}
+
+
 def _per_bucket(
-    what: str, type_: str, judge: Callable[[RecordedResource], str | None]
+    what: str,
+    type_: str,
+    judge: Callable[[RecordedResource], str | None],
+    log_judge: Callable[[RecordedResource], str | None] | None = None,
 ) -> Callable[[Inventory], list[tuple[str | None, str]]]:
-    """A stack check: every bucket has a ``type_`` resource, and ``judge`` finds nothing wrong with it."""
+    """A stack check: every bucket has a ``type_`` resource, and ``judge`` finds nothing wrong with it
+    (``log_judge`` instead, when given, for the destinations of server access logs)."""
 
     def check(inventory: Inventory) -> list[tuple[str | None, str]]:
         found: list[tuple[str | None, str]] = []
+        log_targets = access_log_targets(inventory) if log_judge is not None else set()
         for bucket in _buckets(inventory):
+            current = log_judge if log_judge is not None and bucket.urn in log_targets else judge
             linked = list(attached(inventory, bucket, type_, "bucket", "bucket"))
             if not linked:
                 found.append((bucket.urn, f"{label(bucket)}: no {type_} ({what})"))
             for resource in linked:
-                problem = judge(resource)
+                problem = current(resource)
                 if problem:
                     found.append((resource.urn, f"{label(resource)}: {problem}"))
         return found
@@ -75,6 +94,14 @@ def _sse(resource: RecordedResource) -> str | None:
         return f"sseAlgorithm is {show(algorithm)}; aws:kms required"
     if not default.get("kmsMasterKeyId"):
         return "kmsMasterKeyId is unset; the stage's KMS key required"
+    return None
+
+
+def _sse_s3(resource: RecordedResource) -> str | None:
+    rule = as_map(resource.inputs.get("rules"))
+    algorithm = as_map(rule.get("applyServerSideEncryptionByDefault")).get("sseAlgorithm")
+    if algorithm != "AES256":
+        return f"sseAlgorithm is {show(algorithm)}; AES256 required (server access logs cannot be delivered to SSE-KMS)"
     return None
 
 
@@ -143,16 +170,28 @@ def _bucket_admin_grants(_type: str, inputs: Mapping[str, Any], _options: Option
 def _bucket_object_lock_enabled(inventory: Inventory) -> list[tuple[str | None, str]]:
     found: list[tuple[str | None, str]] = []
     lock_type = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+    log_targets = access_log_targets(inventory)
     for bucket in _buckets(inventory):
-        if not is_true(bucket.inputs.get("objectLockEnabled")):
-            found.append(
-                (
-                    bucket.urn,
-                    f"{label(bucket)}: objectLockEnabled is "
-                    f"{show(bucket.inputs.get('objectLockEnabled'))}; true required",
+        enabled = bucket.inputs.get("objectLockEnabled")
+        if bucket.urn in log_targets:
+            if is_true(enabled):
+                found.append(
+                    (
+                        bucket.urn,
+                        f"{label(bucket)}: objectLockEnabled is true on a server access log destination; false "
+                        "required (S3 does not deliver logs into Object Lock buckets)",
+                    )
                 )
-            )
-    found += _per_bucket("a default retention", lock_type, _object_lock)(inventory)
+            continue
+        if not is_true(enabled):
+            found.append((bucket.urn, f"{label(bucket)}: objectLockEnabled is {show(enabled)}; true required"))
+        linked = list(attached(inventory, bucket, lock_type, "bucket", "bucket"))
+        if not linked:
+            found.append((bucket.urn, f"{label(bucket)}: no {lock_type} (a default retention)"))
+        for resource in linked:
+            problem = _object_lock(resource)
+            if problem:
+                found.append((resource.urn, f"{label(resource)}: {problem}"))
     return found
 
 
@@ -197,8 +236,9 @@ def _bucket_rule(
     type_: str,
     judge: Callable[[RecordedResource], str | None],
     levels: Any = MANDATORY,
+    log_judge: Callable[[RecordedResource], str | None] | None = None,
 ) -> Rule:
-    return Rule(id_, description, control, url, levels, stack_check=_per_bucket(what, type_, judge))
+    return Rule(id_, description, control, url, levels, stack_check=_per_bucket(what, type_, judge, log_judge))
 
 
 def _tag_immutability(_type: str, inputs: Mapping[str, Any], _options: Options) -> list[str]:
@@ -271,12 +311,13 @@ RULES = (
     ),
     _bucket_rule(
         "s3-sse-kms",
-        "Every bucket encrypts by default with the stage's KMS key.",
+        "Every bucket encrypts by default with the stage's KMS key (server access log destinations: SSE-S3).",
         "stagecraft (CKV_AWS_145)",
         f"{S3_DOC}#s3-17",
         "SSE with aws:kms",
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        SSE_CONFIGURATION,
         _sse,
+        log_judge=_sse_s3,
     ),
     _bucket_rule(
         "s3-versioning",
@@ -289,7 +330,8 @@ RULES = (
     ),
     Rule(
         "s3-object-lock",
-        "Every bucket is created with Object Lock and has a default retention.",
+        "Every bucket is created with Object Lock and has a default retention (server access log destinations: "
+        "without).",
         "stagecraft (CKV_AWS_143)",
         f"{S3_DOC}#s3-15",
         RELAXED,

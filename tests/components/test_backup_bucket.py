@@ -20,6 +20,7 @@ def _args(**overrides: Any) -> BackupBucketArgs:
         "region": "us-east-1",
         "kms_key_arn": KEY_ARN,
         "tags": {"stage": "staging"},
+        "access_logging": False,  # its own tests below; here one bucket of each type
     }
     base.update(overrides)
     return BackupBucketArgs(**base)
@@ -62,11 +63,13 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(run: RunProgram) -> 
     assert versioning["versioningConfiguration"] == {"status": "Enabled"}
     policy = inv.one("aws:s3/bucketPolicy:BucketPolicy")
     assert inv.depends_on(policy.urn, pab.urn)
-    (statement,) = json.loads(policy.inputs["policy"])["Statement"]
-    assert statement["Effect"] == "Deny" and statement["Principal"] == "*" and statement["Action"] == "s3:*"
-    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    plain, old_tls = json.loads(policy.inputs["policy"])["Statement"]
     arn = "arn:aws:s3:::stagecraft-staging-backups"
-    assert statement["Resource"] == [arn, f"{arn}/*"]
+    for statement in (plain, old_tls):
+        assert statement["Effect"] == "Deny" and statement["Principal"] == "*" and statement["Action"] == "s3:*"
+        assert statement["Resource"] == [arn, f"{arn}/*"]
+    assert plain["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert old_tls["Condition"] == {"NumericLessThan": {"s3:TlsVersion": "1.2"}}
     assert not inv.of_type("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     assert not inv.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
 
@@ -99,7 +102,10 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
     assert "region" not in inv.one(BUCKET, "backups-bucket").inputs
     key = inv.one("aws:kms/key:Key", "backups-replica-key")
     assert key.inputs["region"] == "eu-central-1" and key.inputs["enableKeyRotation"] is True
-    assert "s3.eu-central-1.amazonaws.com" in key.inputs["policy"]
+    key_statements = json.loads(key.inputs["policy"])["Statement"]
+    assert {"Service": "logs.eu-central-1.amazonaws.com"} in [s["Principal"] for s in key_statements]
+    # no principal "*", and no Auto Scaling role on a key that encrypts no volumes
+    assert all(s["Principal"] != {"AWS": "*"} and "AutoScaling" not in s["Sid"] for s in key_statements)
     replica_children = [
         r for r in inv.resources if r.name.startswith("backups-replica-") and r.type.startswith("aws:s3/")
     ]
@@ -127,11 +133,19 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
     assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"] == replica_key_arn
     assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
     assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
+    for replica_policy in (inv.one("aws:s3/bucketPolicy:BucketPolicy", "backups-replica-tls-only"),):
+        conditions = [st["Condition"] for st in json.loads(replica_policy.inputs["policy"])["Statement"]]
+        assert {"NumericLessThan": {"s3:TlsVersion": "1.2"}} in conditions
     for name in ("backups-versioning", "backups-replica-versioning"):
         assert inv.depends_on(config.urn, inv.one("aws:s3/bucketVersioning:BucketVersioning", name).urn)
     role = inv.one("aws:iam/role:Role")
     assert config.inputs["role"].startswith("arn:aws:iam::123456789012:role/backups-replication")
-    assert '"s3.amazonaws.com"' in role.inputs["assumeRolePolicy"]
+    (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:s3:::stagecraft-staging-backups"},
+    }
     policy = json.loads(inv.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     resources = {json.dumps(s["Action"]): s["Resource"] for s in policy["Statement"]}
     assert resources['["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]'] == (
@@ -140,9 +154,87 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
     assert resources['"kms:Decrypt"'] == KEY_ARN
 
 
+LOG_TYPES = (
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+)
+
+
+def _log_child(inv: Any, type_: str) -> Any:
+    return next(r for r in inv.of_type(type_) if r.name.startswith("backups-access-logs-"))
+
+
+@pytest.mark.parametrize("protect", [False, True])
+def test_access_logs_go_to_an_sse_s3_log_bucket_only_s3_logging_writes_to(run: RunProgram, protect: bool) -> None:
+    inv = run(_program(_args(access_logging=True, protect=protect, object_lock=BackupObjectLock())))
+    logs = inv.one(BUCKET, "backups-access-logs-bucket")
+    assert logs.inputs["bucket"] == "stagecraft-staging-backups-logs"
+    # S3 refuses Object Lock destinations; the log bucket is as hard to delete as the backups
+    assert logs.inputs["objectLockEnabled"] is False and logs.inputs["forceDestroy"] is False
+    assert (logs.protect, logs.retain_on_delete) == (protect, protect)
+    assert inv.one("stagecraft:data:AccessLogBucket").parent == inv.one("stagecraft:data:BackupBucket").urn
+    children = {t: _log_child(inv, t) for t in LOG_TYPES}
+    assert all(logs.urn in c.dependencies for c in children.values())
+    assert children[LOG_TYPES[0]].inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    assert all(children[LOG_TYPES[1]].inputs[f] is True for f in ("blockPublicAcls", "restrictPublicBuckets"))
+    assert children[LOG_TYPES[2]].inputs["rules"] == [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
+    ]
+    assert children[LOG_TYPES[3]].inputs["versioningConfiguration"] == {"status": "Enabled"}
+    (rule,) = children[LOG_TYPES[4]].inputs["rules"]
+    assert rule["status"] == "Enabled" and rule["expiration"] == {"days": 365}
+    assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    statements = json.loads(children[LOG_TYPES[5]].inputs["policy"])["Statement"]
+    log_arn = "arn:aws:s3:::stagecraft-staging-backups-logs"
+    by_sid = {s["Sid"]: s for s in statements}
+    assert by_sid["DenyOutdatedTls"]["Condition"] == {"NumericLessThan": {"s3:TlsVersion": "1.2"}}
+    assert by_sid["DenyInsecureTransport"]["Resource"] == [log_arn, f"{log_arn}/*"]
+    delivery = by_sid["S3ServerAccessLogs"]
+    assert (delivery["Principal"], delivery["Action"], delivery["Resource"]) == (
+        {"Service": "logging.s3.amazonaws.com"},
+        "s3:PutObject",
+        f"{log_arn}/*",
+    )
+    assert delivery["Condition"] == {
+        "ArnLike": {"aws:SourceArn": "arn:aws:s3:::stagecraft-staging-backups"},
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+    }
+    logging = inv.one("aws:s3/bucketLogging:BucketLogging")
+    assert logging.inputs["targetBucket"] == "stagecraft-staging-backups-logs"
+    assert logging.inputs["targetPrefix"] == "stagecraft-staging-backups/"
+    assert inv.one(BUCKET, "backups-bucket").urn in logging.dependencies
+    assert inv.depends_on(logging.urn, children[LOG_TYPES[5]].urn)  # S3 checks write access when enabled
+
+
+def test_access_log_bucket_name_and_retention_can_be_set(run: RunProgram) -> None:
+    args = _args(access_logging=True, access_log_bucket_name="shared-logs-bucket", access_log_retention_days=90)
+    inv = run(_program(args))
+    assert inv.one(BUCKET, "backups-access-logs-bucket").inputs["bucket"] == "shared-logs-bucket"
+    (rule,) = _log_child(inv, LOG_TYPES[4]).inputs["rules"]
+    assert rule["expiration"] == {"days": 90}
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
+        (
+            {"access_logging": True, "bucket_name": "b" * 60},
+            f"BackupBucket: bucket_name='{'b' * 60}' is invalid: a name whose log bucket '{'b' * 60}-logs' is "
+            f"valid: s3-bucket '{'b' * 60}-logs' is 65 characters; allowed 3-63",
+        ),
+        (
+            {"access_logging": True, "access_log_bucket_name": "stagecraft-staging-backups"},
+            "BackupBucket: access_log_bucket_name='stagecraft-staging-backups' is invalid: a name other than the "
+            "backup and replica buckets'",
+        ),
+        (
+            {"access_logging": True, "access_log_retention_days": 0},
+            "BackupBucket: access_log_retention_days=0 is invalid: at least 1 day",
+        ),
         (
             {"bucket_name": "Stage_Backups"},
             "BackupBucket: bucket_name='Stage_Backups' is invalid: "

@@ -49,6 +49,7 @@ def test_cluster_insights_and_exec_logging_to_encrypted_group(run: RunProgram) -
     assert cluster.inputs["name"] == "shop-staging"
     assert cluster.inputs["settings"] == [{"name": "containerInsights", "value": "enabled"}]
     exec_config = cluster.inputs["configuration"]["executeCommandConfiguration"]
+    assert exec_config["kmsKeyId"] == KEY  # the session channel is encrypted with the stage key
     assert exec_config["logging"] == "OVERRIDE"
     assert exec_config["logConfiguration"] == {
         "cloudWatchLogGroupName": "/ecs/shop-staging/exec",
@@ -109,8 +110,30 @@ def test_task_role_has_no_permissions_unless_exec_is_allowed(run: RunProgram) ->
 
     inv = _build(run, _args(allow_execute_command=True))
     exec_policy = _policy(inv.one("aws:iam/rolePolicy:RolePolicy", "ecs-task-exec").inputs["policy"])
-    writes = next(s for s in exec_policy["Statement"] if s["Sid"] == "ExecWriteSessionLogs")
-    assert writes["Resource"] == "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/shop-staging/exec:*"
+    by_sid = {s["Sid"]: s for s in exec_policy["Statement"]}
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/shop-staging/exec"
+    # Actions that accept only "*" get "*"; the others their resource type's ARN (service authorization reference).
+    assert by_sid["ExecSessionChannels"]["Resource"] == "*"
+    assert by_sid["ExecFindLogGroup"] == {
+        "Sid": "ExecFindLogGroup",
+        "Effect": "Allow",
+        "Action": "logs:DescribeLogGroups",
+        "Resource": "*",
+    }
+    assert (by_sid["ExecFindLogStreams"]["Action"], by_sid["ExecFindLogStreams"]["Resource"]) == (
+        "logs:DescribeLogStreams",
+        group,
+    )
+    writes = by_sid["ExecWriteSessionLogs"]
+    assert writes["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert writes["Resource"] == f"{group}:log-stream:*"
+    assert by_sid["ExecSessionKey"] == {
+        "Sid": "ExecSessionKey",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": KEY,
+    }
+    assert not any("Condition" in st for st in exec_policy["Statement"])
 
 
 def test_service_security_group_has_egress_and_no_ingress(run: RunProgram) -> None:

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from types import SimpleNamespace
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components.eks_cluster import EksCluster, EksClusterArgs, kubeconfig_json, validate_eks_cluster_args
@@ -204,6 +207,49 @@ def test_vpc_cni_enforces_network_policies_unless_turned_off(run: RunProgram) ->
     assert all("configurationValues" not in a.inputs for a in off)
 
 
+def test_addon_versions_are_resolved_for_the_cluster_version_and_pinned(
+    run: RunProgram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[str | None, str | None, bool | None]] = []
+
+    def lookup(
+        addon_name: str | None = None, kubernetes_version: str | None = None, most_recent: bool | None = None
+    ) -> Any:
+        asked.append((addon_name, kubernetes_version, most_recent))
+        return SimpleNamespace(version=f"v9.{len(asked)}.0-eksbuild.1")
+
+    monkeypatch.setattr(aws.eks, "get_addon_version", lookup)
+    inv = _build(run, _args(kubernetes_version="1.36", addon_versions={"coredns": "v1.11.4-eksbuild.2"}))
+    addons = {a.inputs["addonName"]: a.inputs["addonVersion"] for a in inv.of_type("aws:eks/addon:Addon")}
+    # one lookup per unpinned add-on, for the cluster's version, newest build; the answer is the pinned input
+    assert asked == [(a, "1.36", True) for a in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")]
+    assert addons == {
+        "vpc-cni": "v9.1.0-eksbuild.1",
+        "kube-proxy": "v9.2.0-eksbuild.1",
+        "eks-pod-identity-agent": "v9.3.0-eksbuild.1",
+        "coredns": "v1.11.4-eksbuild.2",
+    }
+
+
+def test_addon_versions_in_the_plan_follow_the_cluster_version(run: RunProgram) -> None:
+    def versions(kubernetes: str) -> dict[str, str]:
+        inv = _build(run, _args(kubernetes_version=kubernetes))
+        return {a.inputs["addonName"]: a.inputs["addonVersion"] for a in inv.of_type("aws:eks/addon:Addon")}
+
+    first, again, newer = versions("1.35"), versions("1.35"), versions("1.36")
+    assert first == again  # deterministic: the same stack plans the same versions
+    assert all(re.fullmatch(r"v\d+\.\d+\.\d+-eksbuild\.\d+", v) for v in first.values())
+    assert first["kube-proxy"].startswith("v1.35.") and newer["kube-proxy"].startswith("v1.36.")
+
+
+def test_service_roles_trust_only_this_account(run: RunProgram) -> None:
+    inv = _build(run, _args())
+    for name, service in (("eks-cluster-role", "eks.amazonaws.com"), ("eks-node-role", "ec2.amazonaws.com")):
+        (trust,) = json.loads(inv.one("aws:iam/role:Role", name).inputs["assumeRolePolicy"])["Statement"]
+        assert trust["Principal"] == {"Service": service} and trust["Action"] == "sts:AssumeRole"
+        assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
 def test_oidc_provider_and_kubeconfig_but_no_kubernetes_provider(run: RunProgram) -> None:
     inv = _build(run, _args())
     oidc = inv.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs
@@ -271,7 +317,21 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"kubernetes_version": "1.29"},
-            "EksCluster: kubernetes_version='1.29' is invalid: one of 1.34, 1.35, 1.36 (EKS standard support)",
+            "EksCluster: kubernetes_version='1.29' is invalid: one of 1.35, 1.36 (EKS standard support)",
+        ),
+        (
+            {"kubernetes_version": "1.34"},
+            "EksCluster: kubernetes_version='1.34' is invalid: one of 1.35, 1.36 (EKS standard support)",
+        ),
+        (
+            {"addon_versions": {"aws-ebs-csi-driver": "v1.40.0-eksbuild.1"}},
+            "EksCluster: addon_versions='aws-ebs-csi-driver' is invalid: add-ons among vpc-cni, kube-proxy, "
+            "eks-pod-identity-agent, coredns",
+        ),
+        (
+            {"addon_versions": {"vpc-cni": "1.19.0"}},
+            "EksCluster: addon_versions.vpc-cni='1.19.0' is invalid: an EKS add-on version such as "
+            "'v1.19.0-eksbuild.1'",
         ),
         (
             {"endpoint_public_access": True},

@@ -50,33 +50,44 @@ def test_protect_sets_protect_and_retain_on_key(run: RunProgram) -> None:
     assert key.protect and key.retain_on_delete
 
 
-def test_policy_keeps_root_admin_and_scopes_services(run: RunProgram) -> None:
+def test_policy_names_its_principals_and_never_everyone(run: RunProgram) -> None:
     inv = run(_program("stg", _args(region="eu-west-1")))
     policy = json.loads(inv.one(KEY).inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
-    assert by_sid["AccountRootAdministers"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
-    assert by_sid["AccountRootAdministers"]["Action"] == "kms:*"
+    assert list(by_sid) == [
+        "AccountRootAdministers",
+        "CloudWatchLogsOfThisAccount",
+        "CloudWatchLogsDescribeKey",
+        "AutoScalingServiceLinkedRoleUse",
+        "AutoScalingServiceLinkedRoleGrants",
+    ]
+    # The root statement hands the decision to the account's IAM policies (the stage roles' own policies).
+    root = by_sid["AccountRootAdministers"]
+    assert (root["Principal"], root["Action"], root["Resource"]) == (
+        {"AWS": "arn:aws:iam::123456789012:root"},
+        "kms:*",
+        "*",
+    )
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        assert "*" not in json.dumps(statement["Principal"]), statement["Sid"]
+        assert "kms:ViaService" not in json.dumps(statement)
     logs = by_sid["CloudWatchLogsOfThisAccount"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Action"] == ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"]
     assert logs["Condition"] == {
-        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:*"}
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*"}
     }
-    services = by_sid["StageServicesOfThisAccount"]
-    assert services["Condition"]["StringEquals"] == {
-        "kms:CallerAccount": "123456789012",
-        "kms:ViaService": [
-            "rds.eu-west-1.amazonaws.com",
-            "s3.eu-west-1.amazonaws.com",
-            "ecr.eu-west-1.amazonaws.com",
-            "secretsmanager.eu-west-1.amazonaws.com",
-            "eks.eu-west-1.amazonaws.com",
-        ],
-    }
-    assert "kms:*" not in services["Action"] and "kms:Decrypt" in services["Action"]
-    # No statement grants a public principal without an account condition (FSBP KMS.5).
-    for statement in policy["Statement"]:
-        if statement["Principal"] == {"AWS": "*"}:
-            assert statement["Condition"]["StringEquals"]["kms:CallerAccount"] == "123456789012"
+    # DescribeKey requests carry no encryption context: under the condition above the grant would never apply.
+    describe = by_sid["CloudWatchLogsDescribeKey"]
+    assert describe["Principal"] == logs["Principal"]
+    assert describe["Action"] == "kms:DescribeKey" and "Condition" not in describe
+
+
+def test_without_node_volumes_the_autoscaling_role_is_not_named(run: RunProgram) -> None:
+    inv = run(_program("stg", _args(autoscaling_service_role=False)))
+    sids = [s["Sid"] for s in json.loads(inv.one(KEY).inputs["policy"])["Statement"]]
+    assert sids == ["AccountRootAdministers", "CloudWatchLogsOfThisAccount", "CloudWatchLogsDescribeKey"]
 
 
 def test_outputs(run: RunProgram) -> None:
@@ -118,16 +129,8 @@ def test_autoscaling_service_linked_role_may_use_the_key_for_node_volumes(run: R
     by_sid = {s["Sid"]: s for s in json.loads(inv.one(KEY).inputs["policy"])["Statement"]}
     role = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
     use = by_sid["AutoScalingServiceLinkedRoleUse"]
-    assert use["Effect"] == "Allow"
+    assert use["Principal"] == {"AWS": role} and "Condition" not in use
     assert use["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-    assert use["Condition"] == {
-        "StringEquals": {"kms:CallerAccount": "123456789012"},
-        "ArnEquals": {"aws:PrincipalArn": role},
-    }
     grants = by_sid["AutoScalingServiceLinkedRoleGrants"]
-    assert grants["Action"] == "kms:CreateGrant"
-    assert grants["Condition"] == {
-        "StringEquals": {"kms:CallerAccount": "123456789012"},
-        "ArnEquals": {"aws:PrincipalArn": role},
-        "Bool": {"kms:GrantIsForAWSResource": "true"},
-    }
+    assert grants["Principal"] == {"AWS": role} and grants["Action"] == "kms:CreateGrant"
+    assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}

@@ -182,13 +182,16 @@ def test_backup_bucket_per_profile(run: RunProgram, profile: str) -> None:
     config = _config(profile)
     inv = _build(run, config)
     transition, retention, noncurrent, lock = BACKUPS[profile]
-    bucket = inv.one(BUCKET)
+    backups = f"amani-backend-{config.stage}-backups"  # the access-log bucket is a sibling
+    bucket = inv.one(BUCKET, f"{backups}-bucket")
     production = profile == "production"
     assert bucket.inputs["bucket"] == f"amani-backend-{config.stage}-backups-{ACCOUNT}"
     assert bucket.inputs["forceDestroy"] is False
     assert (bucket.protect, bucket.retain_on_delete) == (production, production)
     assert bucket.inputs.get("objectLockEnabled", False) is (lock is not None)
-    [rule] = inv.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    [rule] = inv.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", f"{backups}-lifecycle").inputs[
+        "rules"
+    ]
     assert rule["transitions"] == [{"days": transition, "storageClass": "GLACIER_IR"}]
     assert rule["expiration"]["days"] == retention
     assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == noncurrent
@@ -200,13 +203,16 @@ def test_backup_bucket_per_profile(run: RunProgram, profile: str) -> None:
         retention_rule = locks[0].inputs["rule"]["defaultRetention"]
         assert (retention_rule["mode"], retention_rule["days"]) == lock
         assert retention_rule["days"] <= retention
-    sse = inv.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    sse = inv.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        f"{backups}-encryption",
+    )
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {
         "sseAlgorithm": "aws:kms",
         "kmsMasterKeyId": _key_arn(inv),
     }
-    policy = json.loads(inv.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
-    [deny] = policy["Statement"]
+    policy = json.loads(inv.one("aws:s3/bucketPolicy:BucketPolicy", f"{backups}-tls-only").inputs["policy"])
+    deny, _tls12 = policy["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert deny["Resource"] == [f"arn:aws:s3:::{bucket.inputs['bucket']}", f"arn:aws:s3:::{bucket.inputs['bucket']}/*"]
 
@@ -217,6 +223,7 @@ def test_backup_replication_gets_its_own_name_and_region(run: RunProgram) -> Non
     buckets = {b.inputs["bucket"]: b for b in inv.of_type(BUCKET)}
     assert sorted(buckets) == [
         f"amani-backend-production-backups-{ACCOUNT}",
+        f"amani-backend-production-backups-{ACCOUNT}-logs",
         f"amani-backend-production-replica-{ACCOUNT}",
     ]
     replica = buckets[f"amani-backend-production-replica-{ACCOUNT}"]

@@ -290,7 +290,15 @@ def test_ecs_and_stage_fields(compute: dict[str, Any], expected: str) -> None:
         ),
         (
             {"kubernetes_version": "1.29"},
-            "kubernetes_version: '1.29' is not allowed: must be a version in EKS standard support: 1.34, 1.35, 1.36",
+            "kubernetes_version: '1.29' is not allowed: must be a version in EKS standard support: 1.35, 1.36 "
+            "(EKS release calendar read 2026-12-03: "
+            "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar)",
+        ),
+        (
+            {"kubernetes_version": "1.34"},
+            "kubernetes_version: '1.34' is not allowed: must be a version in EKS standard support: 1.35, 1.36; "
+            "1.34 left standard support on 2026-12-02 (EKS release calendar read 2026-12-03: "
+            "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar)",
         ),
         (
             {"public_access_cidrs": ["203.0.113.1/24"]},

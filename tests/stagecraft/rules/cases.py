@@ -6,6 +6,7 @@ from tests.stagecraft.rules import (
     cases_compute,
     cases_github,
     cases_identity,
+    cases_kubernetes,
     cases_network,
     cases_rds,
     cases_storage,
@@ -17,6 +18,7 @@ CASES: list[Case] = [
     *cases_rds.CASES,
     *cases_storage.CASES,
     *cases_compute.CASES,
+    *cases_kubernetes.CASES,
     *cases_identity.CASES,
     *cases_github.CASES,
 ]

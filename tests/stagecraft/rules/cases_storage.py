@@ -278,3 +278,41 @@ CASES = [
     one("log-kms", "key", res(LOG_GROUP, "l", {"kmsKeyId": "arn:k"})),
     one("log-kms", "none", res(LOG_GROUP, "l", {}), "kmsKeyId is unset; a KMS key ARN required"),
 ]
+
+# A server access log destination (named by a bucket-logging configuration's targetBucket): S3 delivers logs only
+# into SSE-S3 buckets without Object Lock, so those rules judge it by that.
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
+log_bucket = res(BUCKET, "stg-logs", {"bucket": "stg-logs-bucket", "objectLockEnabled": False})
+locked_log_bucket = res(BUCKET, "stg-logs", {"bucket": "stg-logs-bucket", "objectLockEnabled": True})
+logging_to = res(LOGGING, "stg-access-logging", {"bucket": "b", "targetBucket": "stg-logs-bucket"}, deps=(bucket,))
+L = f"{BUCKET} stg-logs: "
+
+
+def _log_sse(algorithm: str) -> RecordedResource:
+    inputs = {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm, "kmsMasterKeyId": "k"}}]}
+    return res(SSE, "stg-logs-encryption", {"bucket": "stg-logs-bucket", **inputs}, deps=(log_bucket,))
+
+
+LOG_TARGET_CASES = [
+    Case("s3-sse-kms", "log-destination-sse-s3", (log_bucket, logging_to, _log_sse("AES256"))),
+    Case(
+        "s3-sse-kms",
+        "log-destination-sse-kms",
+        (log_bucket, logging_to, _log_sse("aws:kms")),
+        (
+            f"{SSE} stg-logs-encryption: sseAlgorithm is aws:kms; AES256 required (server access logs cannot be "
+            "delivered to SSE-KMS)",
+        ),
+    ),
+    Case("s3-object-lock", "log-destination-unlocked", (log_bucket, logging_to)),
+    Case(
+        "s3-object-lock",
+        "log-destination-locked",
+        (locked_log_bucket, logging_to),
+        (
+            L + "objectLockEnabled is true on a server access log destination; false required (S3 does not "
+            "deliver logs into Object Lock buckets)",
+        ),
+    ),
+]
+CASES += LOG_TARGET_CASES

@@ -32,7 +32,12 @@ ADVISORY_OUTSIDE_PRODUCTION = {
 }
 
 
+NOTICES = {"eks-standard-support-ending"}
+
+
 def expected(rule_id: str, profile: str) -> str:
+    if rule_id in NOTICES:
+        return "advisory"
     if profile == "production":
         return "mandatory"
     if rule_id in ADVISORY_OUTSIDE_PRODUCTION:
@@ -44,7 +49,8 @@ def expected(rule_id: str, profile: str) -> str:
 
 def test_the_relaxed_sets_name_real_rules() -> None:
     ids = {r.id for r in RULES}
-    assert ids >= ADVISORY_IN_DEVELOPMENT and ids >= ADVISORY_OUTSIDE_PRODUCTION
+    assert ids >= ADVISORY_IN_DEVELOPMENT and ids >= ADVISORY_OUTSIDE_PRODUCTION and ids >= NOTICES
+    assert {r.id for r in RULES if r.notice} == NOTICES
 
 
 @pytest.mark.parametrize("profile", PROFILES)
