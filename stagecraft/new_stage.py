@@ -75,6 +75,8 @@ class NewStage:
     secret_names: list[str] = field(default_factory=list)
     """Environment secrets the stage declares (the source's), to set with ``pulumi config set --secret``."""
     notes: list[str] = field(default_factory=list)
+    cluster_path: Path | None = None
+    """The cluster layer's stack file written for a stage with EKS (``cluster/Pulumi.<name>.yaml``)."""
 
     @property
     def secret_commands(self) -> list[str]:
@@ -88,6 +90,11 @@ class NewStage:
         """Every command still to run, in order: the stack exists with its secrets provider before any secret."""
         commands = [f"pulumi login '{self.backend_url}'"] if self.backend_url else []
         commands.append(f"pulumi stack init {self.name} --secrets-provider='{self.secrets_provider}'")
+        if self.cluster_path is not None:
+            commands.append(
+                f"pulumi stack init {self.name} --cwd {self.cluster_path.parent.name} "
+                f"--secrets-provider='{self.secrets_provider}'"
+            )
         return [*commands, *self.secret_commands, f"pulumi preview --stack {self.name}"]
 
     def reject(self, errors: str) -> Path:
@@ -99,6 +106,8 @@ class NewStage:
         header = _comment([intro]) + errors_block + _comment([outro])
         rejected.write_text(header + self.path.read_text(encoding="utf-8"), encoding="utf-8")
         self.path.unlink()
+        if self.cluster_path is not None:  # a cluster stack of a stage that does not exist would not plan either
+            self.cluster_path.unlink(missing_ok=True)
         return rejected
 
 
@@ -230,7 +239,28 @@ def create_stage(
     if dropped:
         result.notes.append(f"secret config values of {source} were not copied: {', '.join(dropped)}")
     target.write_text(_render(result, config, stage), encoding="utf-8")
+    _write_cluster_stack(cwd, result, stage)
     return result
+
+
+def _write_cluster_stack(cwd: Path, result: NewStage, stage: CommentedMap) -> None:
+    """A stage with EKS gets its cluster layer stack (``cluster/Pulumi.<name>.yaml``): `stagecraft stacks`
+    refuses a stage with EKS and no cluster stack, since its Kubernetes objects would never be applied."""
+    compute = stage.get("compute")
+    eks = compute.get("eks") if isinstance(compute, dict) else None
+    cluster = cwd / "cluster"
+    path = cluster / f"Pulumi.{result.name}.yaml"
+    if not (isinstance(eks, dict) and eks.get("enabled")) or not (cluster / "Pulumi.yaml").exists() or path.exists():
+        return
+    path.write_text(
+        f"# The Kubernetes objects of stage {result.name!r} (docs/architecture.md, layer 4), written by "
+        f"`stagecraft new-stage`.\n"
+        f"secretsprovider: {result.secrets_provider}\n"
+        f"config:\n  stagecraft:cluster:\n    stage: {result.name}\n",
+        encoding="utf-8",
+    )
+    result.cluster_path = path
+    result.notes.append(f"wrote cluster/{path.name}: the stage's Kubernetes objects, applied from its in-VPC runner")
 
 
 def _adapt(stage: CommentedMap, result: NewStage, profile: str | None, branch: str, account: str | None) -> None:

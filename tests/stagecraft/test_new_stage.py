@@ -10,6 +10,7 @@ import yaml
 from stagecraft import cli
 from stagecraft.new_stage import AVOIDED_CIDRS, NewStageError, create_stage, pick_cidr
 from stagecraft.plan.build import plan_stack
+from stagecraft.stacks import list_stacks
 from tests.stagecraft.conftest import ROOT
 
 SOURCE = """\
@@ -296,3 +297,20 @@ def test_source_only_parts_are_not_copied(shop: Path) -> None:
     stage = _stage(created.path)
     assert "acknowledge" not in stage and "database" not in stage
     assert "github:token" not in created.path.read_text()
+
+
+def test_a_stage_with_eks_gets_its_cluster_stack_which_plans_and_joins_the_matrix(project: Path) -> None:
+    """Without it `stagecraft stacks` refuses the stage: its Kubernetes objects would never be applied."""
+    created = create_stage(project, "qa", "staging", cidr="10.60.0.0/16")
+    assert created.cluster_path == project / "cluster" / "Pulumi.qa.yaml"
+    assert "pulumi stack init qa --cwd cluster --secrets-provider=" in "\n".join(created.next_commands())
+    result = plan_stack(project / "cluster", "qa")
+    assert result.layer == "cluster" and result.config.stage.stage == "qa"  # type: ignore[union-attr]
+    assert "qa" in [entry.cluster_stack for entry in list_stacks(project)]
+
+
+def test_a_rejected_stage_leaves_no_cluster_stack(project: Path) -> None:
+    created = create_stage(project, "qa", "staging", cidr="10.60.0.0/16")
+    created.reject("error: example")
+    assert not (project / "cluster" / "Pulumi.qa.yaml").exists()
+    assert (project / "Pulumi.qa.yaml.rejected").exists()
