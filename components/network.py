@@ -291,14 +291,12 @@ class Network(pulumi.ComponentResource):
                         "Statement": [
                             {
                                 "Effect": "Allow",
-                                "Action": [
-                                    "logs:CreateLogStream",
-                                    "logs:PutLogEvents",
-                                    "logs:DescribeLogGroups",
-                                    "logs:DescribeLogStreams",
-                                ],
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                                 "Resource": [arn, f"{arn}:*"],
-                            }
+                            },
+                            # DescribeLogGroups supports no resource-level permission: a log-group ARN
+                            # never matches it (IAM service authorization reference, CloudWatch Logs).
+                            {"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"},
                         ],
                     }
                 )

@@ -158,3 +158,16 @@ def test_children_are_parented_by_the_component(run: RunProgram) -> None:
 def test_invalid_args(run: RunProgram, overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ComponentInputError, match=message):
         _network(run, **overrides)
+
+
+def test_flow_log_role_gives_describe_log_groups_the_only_resource_it_accepts(run: RunProgram) -> None:
+    """``logs:DescribeLogGroups`` has no resource-level permission: granted on an ARN it would never apply."""
+    inv = _network(run)
+    policy = json.loads(inv.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    by_action: dict[str, object] = {}
+    for statement in policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for action in actions:
+            by_action[action] = statement["Resource"]
+    assert by_action["logs:DescribeLogGroups"] == "*"
+    assert all(isinstance(r, list) and r for a, r in by_action.items() if a != "logs:DescribeLogGroups")
