@@ -51,6 +51,9 @@ class BackupReplication:
     """Destination bucket name."""
     account_id: pulumi.Input[str]
     """Account of both buckets (the replica key's administrator)."""
+    role_name: str
+    """Name of the IAM role S3 replicates as (IAM rules: at most 64 characters). Named, not auto-named: the
+    auto-name (logical name + 8 characters) of a long stage's role overflows IAM's 64."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -292,6 +295,7 @@ class BackupBucket(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-replication",
+            name=replication.role_name,
             assume_role_policy=trust,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -428,3 +432,6 @@ def _validate(args: BackupBucketArgs) -> None:
             raise _fail("replication.region", args.replication.region, f"a region other than {args.region}")
         if args.replication.bucket_name == args.bucket_name:
             raise _fail("replication.bucket_name", args.replication.bucket_name, "a name other than bucket_name")
+        role_problems = name_problems("iam-role", args.replication.role_name)
+        if role_problems:
+            raise _fail("replication.role_name", args.replication.role_name, "; ".join(role_problems))

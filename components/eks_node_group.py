@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
+from components.naming import PREFIX_SUFFIX
 
 _COMPONENT = "EksNodeGroup"
 _INSTANCE_TYPE = re.compile(r"(?P<family>[a-z]+\d+(?P<attributes>[a-z]*)(?:-[a-z0-9]+)?)\.(?P<size>[a-z0-9-]+)")
@@ -128,8 +129,13 @@ class EksNodeGroup(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # A name prefix, not Pulumi's auto-name: the bridge auto-names node groups up to 255 characters, but EKS
+        # takes 63 (logical name + 8 of a long stage overflow it). Terraform appends 26 characters to the prefix,
+        # so a group name of up to 32 fits, and a replaced group (new instance types) gets a fresh name.
+        # https://github.com/pulumi/pulumi-aws/blob/master/provider/resource_overrides.go (aws_eks_node_group)
         node_group = aws.eks.NodeGroup(
             f"{name}-nodes",
+            node_group_name_prefix=node_group_name_prefix(spec.name),
             cluster_name=args.cluster_name,
             node_role_arn=args.node_role_arn,
             subnet_ids=args.subnet_ids,
@@ -156,6 +162,15 @@ class EksNodeGroup(pulumi.ComponentResource):
 
         self.node_group_name = node_group.node_group_name
         self.register_outputs({"node_group_name": self.node_group_name})
+
+
+NAME_PREFIX_SUFFIX = PREFIX_SUFFIX
+"""Characters Terraform appends to ``node_group_name_prefix`` (``id.PrefixedUniqueId``)."""
+
+
+def node_group_name_prefix(group: str) -> str:
+    """The EKS node group name prefix of group ``group``: ``<group>-``, EKS adds :data:`NAME_PREFIX_SUFFIX`."""
+    return f"{group}-"
 
 
 def is_arm_instance_type(instance_type: str) -> bool:

@@ -182,6 +182,7 @@ def _backups(ctx: StageContext, key: StageKey) -> BackupBucket | None:
                     region=settings.replication_region,
                     bucket_name=ctx.names.backup_replica_bucket,
                     account_id=ctx.account_id,
+                    role_name=ctx.names.backup_replication_role,
                 )
                 if settings.replication_region is not None
                 else None

@@ -34,7 +34,10 @@ def _program(args: BackupBucketArgs) -> Callable[[], None]:
 
 
 REPLICA = BackupReplication(
-    region="eu-central-1", bucket_name="stagecraft-prod-backups-replica", account_id="123456789012"
+    region="eu-central-1",
+    bucket_name="stagecraft-prod-backups-replica",
+    account_id="123456789012",
+    role_name="stagecraft-prod-backup-replication",
 )
 
 
@@ -139,7 +142,8 @@ def test_replication_to_another_region_with_its_own_key(run: RunProgram) -> None
     for name in ("backups-versioning", "backups-replica-versioning"):
         assert inv.depends_on(config.urn, inv.one("aws:s3/bucketVersioning:BucketVersioning", name).urn)
     role = inv.one("aws:iam/role:Role")
-    assert config.inputs["role"].startswith("arn:aws:iam::123456789012:role/backups-replication")
+    assert role.inputs["name"] == "stagecraft-prod-backup-replication"
+    assert config.inputs["role"] == "arn:aws:iam::123456789012:role/stagecraft-prod-backup-replication"
     (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {"Service": "s3.amazonaws.com"}
     assert trust["Condition"] == {
@@ -275,23 +279,36 @@ def test_access_log_bucket_name_and_retention_can_be_set(run: RunProgram) -> Non
             "BackupBucket: object_lock.days=0 is invalid: 1 to retention_days (365)",
         ),
         (
-            {"replication": BackupReplication(region="us-east-1", bucket_name="other-bucket", account_id="1")},
+            {
+                "replication": BackupReplication(
+                    region="us-east-1", bucket_name="other-bucket", account_id="1", role_name="r"
+                )
+            },
             "BackupBucket: replication.region='us-east-1' is invalid: a region other than us-east-1",
         ),
         (
             {
                 "replication": BackupReplication(
-                    region="eu-west-1", bucket_name="stagecraft-staging-backups", account_id="1"
+                    region="eu-west-1", bucket_name="stagecraft-staging-backups", account_id="1", role_name="r"
                 )
             },
             "BackupBucket: replication.bucket_name='stagecraft-staging-backups' is invalid: "
             "a name other than bucket_name",
         ),
         (
-            {"replication": BackupReplication(region="eu-west-1", bucket_name="x", account_id="1")},
+            {"replication": BackupReplication(region="eu-west-1", bucket_name="x", account_id="1", role_name="r")},
             "BackupBucket: replication.bucket_name='x' is invalid: s3-bucket 'x' is 1 characters; "
             "allowed 3-63; s3-bucket 'x' does not match the rule: lowercase letters, digits, '.' and '-', "
             "starting and ending with a letter or digit",
+        ),
+        (
+            {
+                "replication": BackupReplication(
+                    region="eu-west-1", bucket_name="xyz", account_id="1", role_name="r" * 65
+                )
+            },
+            f"BackupBucket: replication.role_name='{'r' * 65}' is invalid: iam-role '{'r' * 65}' is 65 characters; "
+            "allowed 1-64",
         ),
     ],
 )

@@ -11,8 +11,16 @@ import pulumi_aws as aws
 import pytest
 
 from components.eks_cluster import EksCluster, EksClusterArgs, kubeconfig_json, validate_eks_cluster_args
-from components.eks_node_group import NodeGroupSpec, NodeTaint, ami_type_for, is_arm_instance_type
+from components.eks_node_group import (
+    NAME_PREFIX_SUFFIX,
+    NodeGroupSpec,
+    NodeTaint,
+    ami_type_for,
+    is_arm_instance_type,
+    node_group_name_prefix,
+)
 from components.errors import ComponentInputError
+from components.naming import name_problems
 from stagecraft.plan.inventory import SECRET, Inventory
 from tests.conftest import RunProgram
 
@@ -182,6 +190,14 @@ def test_node_groups_ami_type_scaling_and_autoscaler_owned_desired_size(run: Run
     assert general.inputs["launchTemplate"]["version"] == "1"
     for group in (general, batch):
         assert group.ignore_changes == ("scalingConfig.desiredSize",)
+
+
+def test_node_groups_are_named_by_prefix_so_the_longest_fits_eks(run: RunProgram) -> None:
+    inv = _build(run, _args())
+    general = inv.one("aws:eks/nodeGroup:NodeGroup", "eks-general-nodes")
+    assert general.inputs["nodeGroupNamePrefix"] == "general-" and "nodeGroupName" not in general.inputs
+    longest = node_group_name_prefix("g" * 32) + "x" * NAME_PREFIX_SUFFIX
+    assert name_problems("eks-nodegroup", longest) == []
 
 
 def test_coredns_waits_for_node_groups_other_addons_do_not(run: RunProgram) -> None:
