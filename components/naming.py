@@ -112,6 +112,86 @@ RULES: dict[str, NameRule] = {
             "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names",
         ),
         NameRule(
+            "eks-nodegroup",
+            1,
+            63,
+            r"[0-9A-Za-z][A-Za-z0-9_-]*",
+            "letters, digits, '-' and '_', starting with a letter or digit",
+            "https://docs.aws.amazon.com/eks/latest/userguide/create-managed-node-group.html",
+        ),
+        NameRule(
+            "codebuild-project",
+            2,
+            255,
+            r"[A-Za-z0-9][A-Za-z0-9_-]+",
+            "letters, digits, '-' and '_', starting with a letter or digit",
+            "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
+        ),
+        NameRule(
+            "launch-template",
+            3,
+            128,
+            r"[a-zA-Z0-9().\-/_]+",
+            "letters, digits and '()./-_'",
+            "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html",
+        ),
+        NameRule(
+            "security-group",
+            1,
+            255,
+            r"(?!sg-)[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+",
+            "letters, digits, spaces and '._-:/()#,@[]+=&;{}!$*', not starting with 'sg-'",
+            "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+        ),
+        NameRule(
+            "iam-role-policy",
+            1,
+            128,
+            r"[\w+=,.@-]+",
+            "letters, digits and '+=,.@_-'",
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html",
+        ),
+        NameRule(
+            "ecs-task-family",
+            1,
+            255,
+            r"[A-Za-z0-9_-]+",
+            "letters, digits, '-' and '_'",
+            "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+        ),
+        NameRule(
+            "rds-parameter-group",
+            1,
+            255,
+            r"[a-z](?!.*--)[a-z0-9-]*(?<!-)",
+            "lowercase letters, digits and '-', starting with a letter, no '--', not ending in '-'",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html",
+        ),
+        NameRule(
+            "rds-subnet-group",
+            1,
+            255,
+            r"(?!default$)[a-z0-9 ._-]+",
+            "lowercase letters, digits, spaces and '._-', not 'default'",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
+        ),
+        NameRule(
+            "codeconnections-connection",
+            1,
+            32,
+            r"[\s\S]+",
+            "1-32 characters",
+            "https://docs.aws.amazon.com/codeconnections/latest/APIReference/API_CreateConnection.html",
+        ),
+        NameRule(
+            "k8s-name",
+            1,
+            253,
+            rf"{_DNS_LABEL}(\.{_DNS_LABEL})*",
+            "a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+            "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names",
+        ),
+        NameRule(
             "github-environment",
             1,
             255,
@@ -143,3 +223,21 @@ one branch, and '*', '?' or '[' would silently protect (or fail to protect) othe
 def name_problems(kind: str, value: str) -> list[str]:
     """Return what is wrong with ``value`` as a name of ``kind`` (a key of :data:`RULES`)."""
     return RULES[kind].problems(value)
+
+
+PREFIX_SUFFIX = 26
+"""Characters Terraform appends to a ``name_prefix`` (``id.PrefixedUniqueId``,
+https://github.com/hashicorp/terraform-plugin-sdk/blob/main/helper/id/id.go)."""
+AUTONAME_SUFFIX = 8
+"""``-`` and 7 random hex characters Pulumi's bridged providers append to a logical name
+(https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming)."""
+
+
+def auto_name(logical_name: str, suffix: int = AUTONAME_SUFFIX) -> str:
+    """The longest physical name Pulumi auto-names ``logical_name`` with (``0`` stands for the random part)."""
+    return logical_name + "-" + "0" * (suffix - 1)
+
+
+def prefixed_name(prefix: str) -> str:
+    """The physical name a ``name_prefix`` of ``prefix`` gets (``x`` stands for the provider's part)."""
+    return prefix + "x" * PREFIX_SUFFIX

@@ -16,7 +16,8 @@ from infra.config import ConfigError, ConfigProblem
 from infra.config.loader import STAGE_KEY
 from infra.config.secrets import SECRETS_KEY
 from infra.context import StageContext
-from infra.migrations import MigrationNames, migrations_enabled
+from infra.migrations import migrations_enabled
+from infra.naming import MigrationNames
 
 
 @dataclass(frozen=True)

@@ -22,54 +22,7 @@ from components.stage_key import StageKey
 from infra.compute import EksStage
 from infra.config import StageConfig
 from infra.context import StageContext
-from infra.naming import StageNames
-
-
-@dataclass(frozen=True)
-class MigrationNames:
-    """Physical names of the migration identities, derived from the stage's names like every other name."""
-
-    names: StageNames
-
-    @property
-    def family(self) -> str:
-        """The migration task definition family, ``<app>-<stage>-migrate`` (within the ``<app>-<stage>-*``
-        families the deploy role may register)."""
-        return f"{self.names.prefix}-migrate"
-
-    @property
-    def family_arn(self) -> str:
-        """Every revision of :attr:`family` (what ``ecs:RunTask`` is scoped to)."""
-        return f"arn:aws:ecs:{self.names.region}:{self.names.account_id}:task-definition/{self.family}:*"
-
-    @property
-    def task_role(self) -> str:
-        """The ECS migration task role."""
-        return f"{self.names.prefix}-migrate"
-
-    @property
-    def task_role_arn(self) -> str:
-        """ARN of :attr:`task_role` (the deploy role may pass it, before it exists)."""
-        return f"arn:aws:iam::{self.names.account_id}:role/{self.task_role}"
-
-    @property
-    def log_group(self) -> str:
-        """The migration task's log group."""
-        return f"/ecs/{self.family}"
-
-    @property
-    def log_group_arn(self) -> str:
-        """ARN of :attr:`log_group`'s streams (the pipeline reads the task's output)."""
-        return f"arn:aws:logs:{self.names.region}:{self.names.account_id}:log-group:{self.log_group}:*"
-
-    @property
-    def pod_role(self) -> str:
-        """The EKS Pod Identity role of the migration Job."""
-        return f"{self.names.prefix}-migrate-pod"
-
-    def checks(self) -> list[tuple[str, str]]:
-        """``(kind, name)`` for each name, for the service rules (``components.naming``)."""
-        return [("iam-role", self.task_role), ("iam-role", self.pod_role), ("log-group", self.log_group)]
+from infra.naming import MigrationNames
 
 
 @dataclass(frozen=True)

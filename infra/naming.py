@@ -87,6 +87,11 @@ class StageNames:
         return f"{self.prefix}-replica-{self.account_id}"
 
     @property
+    def backup_replication_role(self) -> str:
+        """The role S3 replicates the backup bucket as, when replication is configured."""
+        return f"{self.prefix}-backup-replication"
+
+    @property
     def deploy_role(self) -> str:
         """The GitHub-OIDC deploy role the application's pipeline assumes (push images, roll out)."""
         return f"{self.prefix}-deploy"
@@ -167,6 +172,53 @@ class StageNames:
     def problems(self, repositories: tuple[str, ...] = ("app",)) -> list[str]:
         """What is wrong with any derived name (empty when every name is valid)."""
         return [p for kind, name in self.checks(repositories) for p in name_problems(kind, name)]
+
+
+@dataclass(frozen=True)
+class MigrationNames:
+    """Physical names of the migration identities, derived from the stage's names like every other name."""
+
+    names: StageNames
+
+    @property
+    def family(self) -> str:
+        """The migration task definition family, ``<app>-<stage>-migrate`` (within the ``<app>-<stage>-*``
+        families the deploy role may register)."""
+        return f"{self.names.prefix}-migrate"
+
+    @property
+    def family_arn(self) -> str:
+        """Every revision of :attr:`family` (what ``ecs:RunTask`` is scoped to)."""
+        return f"arn:aws:ecs:{self.names.region}:{self.names.account_id}:task-definition/{self.family}:*"
+
+    @property
+    def task_role(self) -> str:
+        """The ECS migration task role."""
+        return f"{self.names.prefix}-migrate"
+
+    @property
+    def task_role_arn(self) -> str:
+        """ARN of :attr:`task_role` (the deploy role may pass it, before it exists)."""
+        return f"arn:aws:iam::{self.names.account_id}:role/{self.task_role}"
+
+    @property
+    def log_group(self) -> str:
+        """The migration task's log group."""
+        return f"/ecs/{self.family}"
+
+    @property
+    def log_group_arn(self) -> str:
+        """ARN of :attr:`log_group`'s streams (the pipeline reads the task's output)."""
+        return f"arn:aws:logs:{self.names.region}:{self.names.account_id}:log-group:{self.log_group}:*"
+
+    @property
+    def pod_role(self) -> str:
+        """The EKS Pod Identity role of the migration Job."""
+        return f"{self.names.prefix}-migrate-pod"
+
+    def checks(self) -> list[tuple[str, str]]:
+        """``(kind, name)`` for each name, for the service rules (``components.naming``)."""
+        return [("iam-role", self.task_role), ("iam-role", self.pod_role), ("log-group", self.log_group)]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 
 from infra.config.data import data_problems
 from infra.config.errors import ConfigError, ConfigProblem
+from infra.config.names import derived_name_problems
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
 from infra.config.runner import runner_problems
 from infra.config.secrets import (
@@ -179,6 +180,9 @@ def load_stage_config(stack: str, values: Mapping[str, Any], *, check_secrets: b
             problems.append(ConfigProblem(f"{STAGE_KEY}.compute.{suffix}", message))
         for suffix, message in runner_problems(settings):
             problems.append(ConfigProblem(f"{STAGE_KEY}.runner.{suffix}", message))
+        if isinstance(region, str) and not problems:  # names of a config that is otherwise valid
+            for suffix, message in derived_name_problems(settings, stage, region):
+                problems.append(ConfigProblem(f"{STAGE_KEY}.{suffix}", message))
 
     if problems or settings is None:
         raise ConfigError(problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from stagecraft.plan.inventory import Inventory
-from stagecraft.rules import compute, github, identity, kubernetes, network, rds, storage
+from stagecraft.rules import compute, github, identity, kubernetes, names, network, rds, storage
 from stagecraft.rules.model import PROFILES, Finding, NotApplicable, Options, Profile, Rule
 
 RULES: tuple[Rule, ...] = tuple(
@@ -18,6 +18,7 @@ RULES: tuple[Rule, ...] = tuple(
             *kubernetes.RULES,
             *identity.RULES,
             *github.RULES,
+            *names.RULES,
         ),
         key=lambda r: r.id,
     )

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from components.naming import name_problems
-from infra.migrations import MigrationNames
-from infra.naming import longest_names
+from infra.naming import MigrationNames, longest_names
 from stagecraft import cli
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import Inventory, RecordedResource

@@ -7,6 +7,7 @@ from tests.stagecraft.rules import (
     cases_github,
     cases_identity,
     cases_kubernetes,
+    cases_names,
     cases_network,
     cases_rds,
     cases_storage,
@@ -21,4 +22,5 @@ CASES: list[Case] = [
     *cases_kubernetes.CASES,
     *cases_identity.CASES,
     *cases_github.CASES,
+    *cases_names.CASES,
 ]

@@ -1,0 +1,52 @@
+"""The physical-name rule: set, prefixed and auto-named names against their services' rules."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pulumi_aws
+import pulumi_github
+import pytest
+
+from stagecraft.plan.build import plan_stack
+from stagecraft.rules.names import PHYSICAL_NAMES, physical_name
+from tests.stagecraft.factory import res
+
+ROOT = Path(__file__).resolve().parents[3]
+SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
+LAYERS = [(".", "staging"), (".", "production"), ("bootstrap", "amani-production"), ("repository", "amani-backend")]
+LAYERS += [("cluster", "staging"), ("cluster", "production")]
+UNNAMED = {
+    "github:index/repositoryRuleset:RepositoryRuleset": "GitHub documents no limit for ruleset names; ours are fixed",
+}
+"""Types with a ``name`` input the rule does not check, and why."""
+
+
+def test_kubernetes_names_come_from_metadata_or_the_providers_auto_name() -> None:
+    assert physical_name(res(SERVICE_ACCOUNT, "sa", {"metadata": {"name": "migrations"}})) == "migrations"
+    assert physical_name(res(SERVICE_ACCOUNT, "sa", {"metadata": {}})) == "sa-00000000"
+
+
+def test_an_unnamed_type_or_an_unknown_name_is_not_judged() -> None:
+    assert physical_name(res("aws:ec2/vpc:Vpc", "vpc")) is None
+    assert physical_name(res("aws:ecs/taskDefinition:TaskDefinition", "task")) is None
+
+
+def _has_name_input(type_: str) -> bool:
+    package, module_class = type_.split(":", 1)
+    module, cls = module_class.split(":")[0].split("/")[0], type_.rsplit(":", 1)[1]
+    root = {"aws": pulumi_aws, "github": pulumi_github}.get(package)
+    if root is None:
+        return False
+    holder = root if module == "index" else getattr(root, module)
+    return "name" in inspect.signature(getattr(holder, cls)._internal_init).parameters
+
+
+@pytest.mark.parametrize(("cwd", "stack"), LAYERS)
+def test_every_named_type_the_layers_register_is_known(cwd: str, stack: str) -> None:
+    result = plan_stack(ROOT / cwd, stack)
+    types = {r.type for r in result.inventory.resources if r.custom}
+    unknown = sorted(t for t in types if _has_name_input(t) and t not in PHYSICAL_NAMES and t not in UNNAMED)
+    assert unknown == []
+    assert [f for f in result.findings if f["rule"] == "physical-name-valid"] == []
