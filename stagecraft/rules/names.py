@@ -52,9 +52,7 @@ PHYSICAL_NAMES: dict[str, NameInput] = {
     "aws:codeconnections/connection:Connection": NameInput(
         "codeconnections-connection", "name", auto=PULUMI_AUTONAME_SUFFIX
     ),
-    "aws:ec2/launchTemplate:LaunchTemplate": NameInput(
-        "launch-template", "name", "namePrefix", PULUMI_AUTONAME_SUFFIX
-    ),
+    "aws:ec2/launchTemplate:LaunchTemplate": NameInput("launch-template", "name", "namePrefix", PULUMI_AUTONAME_SUFFIX),
     "aws:ec2/securityGroup:SecurityGroup": NameInput("security-group", "name", "namePrefix", PULUMI_AUTONAME_SUFFIX),
     "aws:ecr/repository:Repository": NameInput("ecr-repository", "name", auto=PULUMI_AUTONAME_SUFFIX),
     "aws:ecs/cluster:Cluster": NameInput("ecs-cluster", "name", auto=PULUMI_AUTONAME_SUFFIX),
