@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import shutil
 from pathlib import Path
 
 import pulumi_aws
 import pulumi_github
 import pytest
+import yaml
 
+from infra.config.stage import APP_NAME_MAX, STAGE_NAME_MAX
 from stagecraft.plan.build import plan_stack
 from stagecraft.rules.names import PHYSICAL_NAMES, physical_name
 from tests.stagecraft.factory import res
@@ -49,4 +52,16 @@ def test_every_named_type_the_layers_register_is_known(cwd: str, stack: str) -> 
     types = {r.type for r in result.inventory.resources if r.custom}
     unknown = sorted(t for t in types if _has_name_input(t) and t not in PHYSICAL_NAMES and t not in UNNAMED)
     assert unknown == []
+    assert [f for f in result.findings if f["rule"] == "physical-name-valid"] == []
+
+
+def test_the_bootstrap_names_fit_at_the_longest_app_and_stage(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "bootstrap" / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    document = yaml.safe_load((ROOT / "bootstrap" / "Pulumi.amani-production.yaml").read_text())
+    (stage,) = document["config"]["stagecraft:account"]["stages"]
+    stage.update(app="a" * APP_NAME_MAX, stage="s" * STAGE_NAME_MAX)
+    (tmp_path / "Pulumi.longest.yaml").write_text(yaml.safe_dump(document))
+    result = plan_stack(tmp_path, "longest")
+    roles = [physical_name(r) for r in result.inventory.of_type("aws:iam/role:Role")]
+    assert f"{'a' * APP_NAME_MAX}-{'s' * STAGE_NAME_MAX}-pulumi-preview" in roles
     assert [f for f in result.findings if f["rule"] == "physical-name-valid"] == []
