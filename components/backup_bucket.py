@@ -14,7 +14,7 @@ import pulumi_aws as aws
 
 from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from components.errors import ComponentInputError
-from components.iam import service_trust, tls_statements
+from components.iam import account_of, service_trust, tls_statements
 from components.naming import name_problems
 from components.stage_key import key_policy
 
@@ -215,7 +215,7 @@ class BackupBucket(pulumi.ComponentResource):
             AccessLogBucketArgs(
                 bucket_name=log_name,
                 source_bucket_arn=source.arn,
-                account_id=pulumi.Output.from_input(args.kms_key_arn).apply(lambda arn: arn.split(":")[4]),
+                account_id=account_of(args.kms_key_arn),
                 retention_days=args.access_log_retention_days,
                 noncurrent_days=args.noncurrent_days,
                 tags=args.tags,

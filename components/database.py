@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
-from components.iam import service_trust
+from components.iam import account_of, service_trust
 from components.log_retention import check_log_retention
 from components.naming import name_problems
 
@@ -313,7 +313,11 @@ class Database(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-monitoring",
             name=f"{args.identifier}-rds-monitoring",
-            assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
+            # RDS documents aws:SourceAccount for the Enhanced Monitoring role's trust (confused deputy):
+            # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html
+            assume_role_policy=account_of(args.kms_key_arn).apply(
+                lambda account: service_trust("monitoring.rds.amazonaws.com", account_id=account)
+            ),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.errors import ComponentInputError
-from components.iam import service_trust
+from components.iam import account_of, service_trust
 from components.log_retention import check_log_retention
 from components.naming import name_problems
 
@@ -111,8 +111,7 @@ class EcsCluster(pulumi.ComponentResource):
             opts=child,
         )
 
-        # The account comes from the key ARN rather than an invoke: no round trip, nothing to mock.
-        trust = pulumi.Output.from_input(args.kms_key_arn).apply(lambda arn: _ecs_tasks_trust(arn.split(":")[4]))
+        trust = account_of(args.kms_key_arn).apply(_ecs_tasks_trust)
         execution_role = aws.iam.Role(
             f"{name}-execution-role",
             assume_role_policy=trust,

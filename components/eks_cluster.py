@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from components.eks_node_group import EksNodeGroup, EksNodeGroupArgs, NodeGroupSpec, validate_node_group_spec
 from components.eks_versions import SUPPORTED_KUBERNETES_VERSIONS as SUPPORTED_KUBERNETES_VERSIONS
 from components.errors import ComponentInputError
-from components.iam import service_trust
+from components.iam import account_of, service_trust
 from components.log_retention import check_log_retention
 from components.naming import name_problems
 
@@ -110,7 +110,7 @@ class EksCluster(pulumi.ComponentResource):
         # The account comes from the key ARN (no invoke). EC2 carries aws:SourceAccount when it assumes an
         # instance role (terraform-aws-eks added it for Karpenter node roles:
         # https://github.com/terraform-aws-modules/terraform-aws-eks/pull/3695).
-        account = pulumi.Output.from_input(args.kms_key_arn).apply(lambda arn: arn.split(":")[4])
+        account = account_of(args.kms_key_arn)
         cluster_role = aws.iam.Role(
             f"{name}-cluster-role",
             assume_role_policy=account.apply(lambda a: service_trust("eks.amazonaws.com", account_id=a)),

@@ -10,6 +10,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pulumi
+
+
+def account_of(arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The account id in ``arn`` (its fifth field): a component learns its account from an ARN it is given
+    (the stage key's) instead of an invoke, so there is no round trip and nothing to mock."""
+    return pulumi.Output.from_input(arn).apply(lambda value: value.split(":")[4])
+
 
 def service_trust(service: str, condition: Mapping[str, Any] | None = None, *, account_id: str | None = None) -> str:
     """A trust policy letting one AWS service principal (``ecs-tasks.amazonaws.com``) assume the role.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -110,7 +111,9 @@ def test_network_parameter_group_and_monitoring_role(run: RunProgram) -> None:
     assert params["family"] == "postgres17"
     assert params["parameters"] == [{"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"}]
     role = inv.one("aws:iam/role:Role").inputs
-    assert '"monitoring.rds.amazonaws.com"' in role["assumeRolePolicy"]
+    (trust,) = json.loads(role["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": KEY_ARN.split(":")[4]}}
     attachment = inv.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs
     assert attachment["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
     db = inv.one(INSTANCE)

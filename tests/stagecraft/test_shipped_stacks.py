@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -93,3 +94,18 @@ def test_each_acknowledged_production_floor_is_recorded(tmp_path: Path, floor: A
     assert len(recorded) == len(keys) and {r["level"] for r in recorded} == {"advisory"}
     reason = "Deliberate weakening for this test stage"
     assert any(floor.key in r["message"] and reason in r["message"] for r in recorded)
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_every_service_role_trusts_its_service_for_this_account_only(stack: str) -> None:
+    """Service principals assume a role only for this account's resources (aws:SourceAccount), as IAM's
+    confused-deputy guidance asks: https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"""
+    inv = plan_stack(ROOT, stack).inventory
+    checked = []
+    for role in inv.of_type("aws:iam/role:Role"):
+        for statement in json.loads(role.inputs["assumeRolePolicy"])["Statement"]:
+            if "Service" in statement.get("Principal", {}):
+                checked.append(role.name)
+                account = statement.get("Condition", {}).get("StringEquals", {}).get("aws:SourceAccount")
+                assert account is not None and account.isdigit(), (role.name, statement)
+    assert checked  # the stacks do have service roles
