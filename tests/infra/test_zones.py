@@ -48,6 +48,10 @@ def _config(network: dict[str, Any] | None = None, region: str = "us-east-1", **
     return load(raw)
 
 
+def _ignore(_: object) -> None:
+    """Run a lookup for its effect (the error) only."""
+
+
 def _choose(config: StageConfig, mocks: PlanMocks) -> ZoneChoice:
     found: list[ZoneChoice] = []
     run_program(lambda: found.append(lookup_zones(config)), project="stagecraft", stack="staging", mocks=mocks)
@@ -134,7 +138,7 @@ def test_a_configured_zone_lacking_a_type_is_an_error_naming_it_and_the_zones_th
     config = _config({"zone_ids": ["use1-az1", "use1-az2"]})
     mocks = CountingMocks(missing_offerings={"use1-az2": [GRAVITON], "use1-az4": [GRAVITON]})
     with pytest.raises(ConfigError) as caught:
-        run_program(lambda: lookup_context(config), project="stagecraft", stack="staging", mocks=mocks)
+        run_program(lambda: _ignore(lookup_context(config)), project="stagecraft", stack="staging", mocks=mocks)
     assert [str(p) for p in caught.value.problems] == [
         f"{N}.zone_ids[1]: 'use1-az2' (us-east-1b, use1-az2) does not offer {GRAVITON}, which the stage uses "
         f"(checked: {GRAVITON}, db.t4g.micro, {FARGATE}); pick a zone that offers them: use1-az1 (us-east-1a), "
@@ -163,7 +167,7 @@ def test_a_configured_name_or_id_the_account_does_not_have_is_an_error() -> None
 
 def test_explicit_names_are_kept_and_reported_with_their_ids() -> None:
     available = [Zone("us-east-1a", "use1-az2"), Zone("us-east-1b", "use1-az1")]
-    offered = {z.id: frozenset() for z in available}
+    offered: dict[str, frozenset[str]] = {z.id: frozenset() for z in available}
     choice = choose_zones(_config({"availability_zones": ["us-east-1b", "us-east-1a"]}), available, offered, [])
     assert choice.source == "availability_zones"
     assert choice.ids == ["use1-az1", "use1-az2"]
