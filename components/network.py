@@ -162,6 +162,11 @@ class Network(pulumi.ComponentResource):
             f"{name}-{plan.tier}-{plan.availability_zone}",
             vpc_id=vpc.id,
             cidr_block=plan.cidr,
+            # Placed by the zone's name in this account, resolved from its zone ID by the stage
+            # (infra/zones.py), so existing subnets keep their input. availability_zone and
+            # availability_zone_id are both ForceNew and conflict with each other: switching a subnet from one
+            # to the other, or to another zone, replaces it (and the logical name holds the zone name)
+            # https://github.com/hashicorp/terraform-provider-aws/blob/3db496c3ef13bcbf12b401ce6f353c55b76701fa/internal/service/ec2/vpc_subnet.go
             availability_zone=plan.availability_zone,
             # No subnet hands out public IPs by itself (FSBP EC2.15): NAT gateways use Elastic IPs and
             # load balancers get their own addresses.

@@ -9,6 +9,7 @@ import pulumi_aws as aws
 from infra.config import StageConfig
 from infra.github_access import check_github_access
 from infra.naming import StageNames
+from infra.zones import ZoneChoice, lookup_zones
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,9 @@ class StageContext:
     config: StageConfig
     account_id: str
     zones: list[str]
-    """The availability zones the stage uses, in order."""
+    """The availability zones the stage uses (their names in this account), in order."""
+    zone_choice: ZoneChoice | None = None
+    """The zones with their IDs, and the instance types they were checked for (``None``: not looked up)."""
 
     @property
     def name(self) -> str:
@@ -39,12 +42,14 @@ class StageContext:
 
 
 def lookup_context(config: StageConfig) -> StageContext:
-    """Look up the account and available zones, and check the GitHub rules the provider does not.
+    """Look up the account and the stage's zones (``infra/zones.py``), and check the GitHub rules the provider
+    does not.
 
-    Invokes only, before any resource is registered, so a problem stops the run with nothing created
-    (answered by the mocks in the offline plan).
+    Invokes only, before any resource is registered, so a problem (a reviewer without access, too few zones
+    offering the stage's instance types) stops the run with nothing created (answered by the mocks in the
+    offline plan).
     """
     check_github_access(config)
     account_id = aws.get_caller_identity().account_id
-    available = aws.get_availability_zones(state="available").names
-    return StageContext(config=config, account_id=account_id, zones=config.settings.network.zone_names(available))
+    choice = lookup_zones(config)
+    return StageContext(config=config, account_id=account_id, zones=choice.names, zone_choice=choice)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -54,6 +55,24 @@ INTERFACE_ENDPOINT_SERVICES = (
 )
 """Interface endpoint services a stage may ask for (the S3 gateway endpoint is always created: it is free)."""
 
+_ZONE_ID = re.compile(r"([a-z]{3,6}\d+)-az(\d+)")
+"""An AZ ID: the region's code, ``-az`` and a number (``use1-az4``); Local and Wavelength Zone IDs have more parts."""
+_DIRECTIONS = {
+    "gov": "g",
+    "east": "e",
+    "west": "w",
+    "north": "n",
+    "south": "s",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
+"""How a region name's words shorten in its AZ IDs: ``us-east-1`` -> ``use1``, ``ap-southeast-2`` -> ``apse2``,
+``us-gov-west-1`` -> ``usgw1`` (AWS, "AWS Availability Zones":
+https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html)."""
+
 _PRIVATE_RANGES = tuple(
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
@@ -75,7 +94,11 @@ class NetworkSettings(Settings):
     cidr: str
     """VPC CIDR block: private (RFC 1918 or 100.64.0.0/10), prefix /16 to /22."""
     availability_zones: int | list[str]
-    """How many AZs (2-6, taken in order from the region's available zones) or their explicit names."""
+    """How many AZs (2-6; chosen by zone ID among the zones that offer the stage's instance types) or their
+    explicit names (names map to different physical zones per account: prefer ``zone_ids``)."""
+    zone_ids: list[str] | None = None
+    """The AZ IDs to use (``use1-az1``), the same physical zones in every account; as many as
+    ``availability_zones`` counts; not together with a list of names."""
     nat_gateways: Literal["none", "single", "per_az"]
     """NAT strategy for private subnets: none (no internet egress), one shared, or one per AZ."""
     flow_logs_retention_days: int
@@ -112,6 +135,23 @@ class NetworkSettings(Settings):
             raise ValueError("zone names must be unique")
         return value
 
+    @field_validator("zone_ids")
+    @classmethod
+    def _zone_ids(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if not MIN_AZS <= len(value) <= MAX_AZS:
+            raise ValueError(f"must list {MIN_AZS}-{MAX_AZS} zone IDs")
+        bad = [v for v in value if not _ZONE_ID.fullmatch(v)]
+        if bad:
+            raise ValueError(
+                f"must be AZ IDs <region code>-az<number> such as use1-az4, not {', '.join(map(repr, bad))} "
+                "(Local and Wavelength Zones are not allowed)"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("zone IDs must be unique")
+        return value
+
     @field_validator("flow_logs_retention_days")
     @classmethod
     def _retention(cls, value: int) -> int:
@@ -140,6 +180,13 @@ class NetworkSettings(Settings):
             _ipv4_network(item)
         return value
 
+    @property
+    def zone_count(self) -> int:
+        """How many zones the stage uses."""
+        if isinstance(self.availability_zones, int):
+            return self.availability_zones
+        return len(self.availability_zones)
+
     def zone_names(self, available: Sequence[str]) -> list[str]:
         """The AZs to use, given the region's available zones (in order)."""
         if isinstance(self.availability_zones, list):
@@ -147,7 +194,10 @@ class NetworkSettings(Settings):
         return list(available[: self.availability_zones])
 
     def zone_problems(self, region: str) -> list[tuple[str, str]]:
-        """``(key suffix, message)`` for every explicit zone name that is not a zone of ``region``."""
+        """``(key suffix, message)`` for every explicit zone name or ID that is not a zone of ``region``, and for
+        ``zone_ids`` that contradict ``availability_zones``."""
+        if self.zone_ids is not None:
+            return self._zone_id_problems(region)
         if isinstance(self.availability_zones, int):
             return []
         return [
@@ -164,6 +214,36 @@ class NetworkSettings(Settings):
             )
         ]
 
+    def _zone_id_problems(self, region: str) -> list[tuple[str, str]]:
+        ids = self.zone_ids or []
+        if isinstance(self.availability_zones, list):
+            return [
+                (
+                    "zone_ids",
+                    f"{ids!r} is not allowed together with availability_zones {self.availability_zones!r}: both "
+                    "name the zones; keep zone_ids (the same physical zones in every account) and set "
+                    f"availability_zones to their count ({len(ids)}), or remove zone_ids",
+                )
+            ]
+        found = []
+        if len(ids) != self.availability_zones:
+            found.append(
+                (
+                    "zone_ids",
+                    f"{ids!r} is not allowed: lists {len(ids)} zones, but availability_zones is "
+                    f"{self.availability_zones} (the profile's default when unset); list "
+                    f"{self.availability_zones} zone IDs, or set availability_zones to {len(ids)}",
+                )
+            )
+        code = region_code(region)
+        if code is not None:
+            found += [
+                (f"zone_ids[{i}]", f"{zone!r} is not a zone of {region} (its zone IDs are {code}-az1, {code}-az2, ...)")
+                for i, zone in enumerate(ids)
+                if not zone.startswith(f"{code}-az")
+            ]
+        return found
+
     def overlap_problems(self) -> list[tuple[str, str]]:
         """``(key suffix, message)`` for every reserved CIDR the VPC CIDR overlaps."""
         vpc = ipaddress.ip_network(self.cidr)
@@ -177,3 +257,11 @@ class NetworkSettings(Settings):
                     )
                 )
         return found
+
+
+def region_code(region: str) -> str | None:
+    """The prefix of ``region``'s AZ IDs (``us-east-1`` -> ``use1``), or ``None`` for a name it cannot derive."""
+    *words, number = region.split("-")
+    if len(words) < 2 or not number.isdigit() or any(w not in _DIRECTIONS for w in words[1:]):
+        return None
+    return words[0] + "".join(_DIRECTIONS[w] for w in words[1:]) + number

@@ -14,8 +14,10 @@ from typing import Any
 
 import pulumi
 
+from infra.config.network import region_code
 from stagecraft.plan.inventory import SECRET
 
+_ZONE_LETTERS = "abcdef"
 ACCOUNT_ID = "123456789012"
 """The AWS account id the plan pretends to run in."""
 
@@ -45,6 +47,8 @@ class PlanMocks(pulumi.runtime.Mocks):
         github_collaborators: Sequence[str] = (),
         github_visibility: str = "public",
         stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+        zone_ids: Sequence[str] | None = None,
+        missing_offerings: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.region = region
         self.github_owner = github_owner
@@ -57,6 +61,17 @@ class PlanMocks(pulumi.runtime.Mocks):
         self.stack_outputs = {name: dict(outputs) for name, outputs in (stack_outputs or {}).items()}
         """Outputs of the stacks a StackReference may read, by fully qualified name (the offline plan: the
         referenced stack's own plan); a stack not listed has no outputs, so ``require_output`` fails."""
+        code = region_code(region) or region
+        self.zone_ids = tuple(zone_ids or (f"{code}-az{i + 1}" for i in range(len(_ZONE_LETTERS))))
+        """The zone IDs of the zones ``<region>a``, ``<region>b``, ... in this pretend account (a test may map
+        names to other physical zones than the offline plan's ``a`` -> ``az1``)."""
+        self.missing_offerings = {zone: frozenset(types) for zone, types in (missing_offerings or {}).items()}
+        """Zone ID -> the EC2 instance types and ``db.`` classes it does not offer; every zone offers every
+        other type (the offline plan: everything everywhere)."""
+
+    def offers(self, zone_id: str, type_: str) -> bool:
+        """Whether the zone ``zone_id`` offers the EC2 instance type or database class ``type_``."""
+        return type_ not in self.missing_offerings.get(zone_id, frozenset())
 
     def _stack_reference(self, name: str) -> tuple[str, Outputs]:
         outputs = self.stack_outputs.get(name, {})
@@ -276,11 +291,54 @@ _AWS: dict[str, AwsOutputs] = {
 
 
 def _azs(m: PlanMocks, args: Outputs) -> Outputs:
-    letters = "abcdef"
+    # Names sorted, IDs parallel to them, as the provider answers (infra/zones.py has the link).
     return {
-        "names": [f"{m.region}{x}" for x in letters],
-        "zoneIds": [f"use1-az{i + 1}" for i in range(len(letters))],
+        "names": [f"{m.region}{x}" for x in _ZONE_LETTERS[: len(m.zone_ids)]],
+        "zoneIds": list(m.zone_ids),
         "id": m.region,
+    }
+
+
+def _instance_type_offerings(m: PlanMocks, args: Outputs) -> Outputs:
+    """One offering per requested instance type per zone ID (or name) that offers it."""
+    requested: list[str] = []
+    for item in args.get("filters") or []:
+        if item.get("name") == "instance-type":
+            requested += [str(v) for v in item.get("values") or []]
+    location_type = str(args.get("locationType") or "region")
+    names = [f"{m.region}{x}" for x in _ZONE_LETTERS[: len(m.zone_ids)]]
+    types, locations = [], []
+    for type_ in requested:
+        for zone_id, name in zip(m.zone_ids, names, strict=True):
+            if m.offers(zone_id, type_):
+                types.append(type_)
+                locations.append(
+                    {"availability-zone-id": zone_id, "availability-zone": name}.get(location_type, m.region)
+                )
+    return {
+        "instanceTypes": types,
+        "locations": locations,
+        "locationTypes": [location_type] * len(types),
+        "locationType": location_type,
+        "id": m.region,
+        "region": m.region,
+    }
+
+
+def _orderable_db_instance(m: PlanMocks, args: Outputs) -> Outputs:
+    """The first preferred (or the given) class, with the zone names that offer it."""
+    preferred = [str(c) for c in args.get("preferredInstanceClasses") or []]
+    db_class = str(args.get("instanceClass") or (preferred[0] if preferred else "db.t4g.micro"))
+    names = [f"{m.region}{x}" for x in _ZONE_LETTERS[: len(m.zone_ids)]]
+    return {
+        "id": db_class,
+        "instanceClass": db_class,
+        "engine": args.get("engine") or "postgres",
+        "engineVersion": args.get("engineVersion") or "17.6",
+        "storageType": args.get("storageType") or "gp3",
+        "availabilityZones": [n for z, n in zip(m.zone_ids, names, strict=True) if m.offers(z, db_class)],
+        "multiAzCapable": True,
+        "vpc": True,
     }
 
 
@@ -365,6 +423,8 @@ def _eks_addon_version(m: PlanMocks, args: Outputs) -> Outputs:
 
 _INVOKES: dict[str, Invoke] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": _instance_type_offerings,
+    "aws:rds/getOrderableDbInstance:getOrderableDbInstance": _orderable_db_instance,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getPartition:getPartition": _partition,

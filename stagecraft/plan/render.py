@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from stagecraft.estimates.cost import render_cost
 from stagecraft.estimates.deploy_time import render_deploy
 from stagecraft.plan.build import PlanResult
@@ -32,6 +34,23 @@ def render_tree(inventory: Inventory) -> list[str]:
     return lines
 
 
+def render_zones(outputs: dict[str, Any]) -> list[str]:
+    """The stage's zones from its ``zones`` output (``infra/zones.py``): ID, name, and why; none for other layers."""
+    choice = outputs.get("zones")
+    if not isinstance(choice, dict):
+        return []
+    how = {
+        "count": "the first zone IDs, in order, that offer",
+        "zone_ids": "the configured zone_ids, each checked for",
+        "availability_zones": "the configured zone names, each checked for",
+    }.get(str(choice.get("source")), "checked for")
+    checked = ", ".join(choice.get("checked_instance_types") or []) or "nothing (no instance types to check)"
+    lines = [f"Zones: {how} {checked}"]
+    lines += [f"  {zone['id']:<12} {zone['name']}" for zone in choice.get("zones") or []]
+    lines += [f"  skipped {zone}: lacks {', '.join(types)}" for zone, types in (choice.get("skipped") or {}).items()]
+    return [*lines, ""]
+
+
 def render_plan(result: PlanResult) -> str:
     """The full text report of one plan."""
     inv = result.inventory
@@ -46,6 +65,7 @@ def render_plan(result: PlanResult) -> str:
     ]
     lines += [f"  {count:>4}  {type_}" for type_, count in sorted(inv.type_counts().items())]
     lines.append("")
+    lines += render_zones(inv.outputs)
     if result.acknowledged:
         lines.append("Acknowledged weakenings (floors this stage goes below on purpose):")
         lines += [f"  - {a.key}: {a.reason}" for a in result.acknowledged]
