@@ -9,14 +9,8 @@ from infra.context import StageContext
 
 
 def build_network(ctx: StageContext, log_kms_key_arn: pulumi.Input[str] | None = None) -> Network:
-    """The stage VPC with subnets in ``ctx.zones``; exports ``zones``: their names, IDs and why they were chosen.
-
-    The ``zones`` stack output (``infra/zones.py`` ``ZoneChoice.to_json``) is what ``pulumi stack output`` and
-    the offline plan show of the choice.
-    """
+    """The stage VPC with subnets in ``ctx.zones``."""
     settings = ctx.config.settings.network
-    if ctx.zone_choice is not None:
-        pulumi.export("zones", ctx.zone_choice.to_json())
     return Network(
         ctx.name,
         NetworkArgs(

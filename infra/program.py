@@ -69,6 +69,8 @@ def build_stage(config: StageConfig) -> None:
     pulumi.export("region", config.region)
     pulumi.export("vpc_id", network.vpc_id)
     pulumi.export("availability_zones", network.availability_zones)
+    if ctx.zone_choice is not None:  # names, IDs and why they were chosen (infra/zones.py ZoneChoice.to_json)
+        pulumi.export("zones", ctx.zone_choice.to_json())
     pulumi.export("private_subnet_ids", network.private_subnet_ids)
     pulumi.export("isolated_subnet_ids", network.isolated_subnet_ids)
     pulumi.export("kms_key_arn", key.key_arn)

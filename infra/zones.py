@@ -199,13 +199,27 @@ def lookup_zones(config: StageConfig) -> ZoneChoice:
     ids_by_name = {z.name: z.id for z in available}
     for db_class in db_classes:
         # engine_latest_version needs preferred_instance_classes (SDK docstring); the zones are the class's.
-        option = aws.rds.get_orderable_db_instance(
-            engine="postgres",
-            engine_latest_version=True,
-            preferred_instance_classes=[db_class],
-            storage_type="gp3",
-            vpc=True,
-        )
+        try:
+            option = aws.rds.get_orderable_db_instance(
+                engine="postgres",
+                engine_latest_version=True,
+                preferred_instance_classes=[db_class],
+                storage_type="gp3",
+                vpc=True,
+            )
+        except Exception as exc:  # the SDK raises a bare Exception("invoke of <token> failed: ...")
+            if not str(exc).startswith("invoke of "):
+                raise
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        f"{STAGE_KEY}.database.instance_class",
+                        f"{db_class!r} is not allowed: RDS offers no PostgreSQL gp3 instance of that class in "
+                        f"{config.region} ({exc}); choose a class the region offers "
+                        "(aws rds describe-orderable-db-instance-options --engine postgres)",
+                    )
+                ]
+            ) from None
         for name in option.availability_zones:
             if name in ids_by_name:
                 offered[ids_by_name[name]].add(db_class)

@@ -175,3 +175,19 @@ def test_explicit_names_are_kept_and_reported_with_their_ids() -> None:
 
 def test_zone_ids_sort_by_number() -> None:
     assert sorted(["use1-az10", "use1-az2", "use1-az1"], key=zone_sort_key) == ["use1-az1", "use1-az2", "use1-az10"]
+
+
+def test_a_database_class_the_region_does_not_offer_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(**_: Any) -> None:
+        raise Exception(  # what the SDK raises for a failed invoke (pulumi/runtime/invoke.py)
+            "invoke of aws:rds/getOrderableDbInstance:getOrderableDbInstance failed: no RDS DB Instance Class found"
+        )
+
+    monkeypatch.setattr("infra.zones.aws.rds.get_orderable_db_instance", refuse)
+    mocks = CountingMocks()
+    with pytest.raises(ConfigError) as caught:
+        run_program(lambda: build_stage(_config()), project="stagecraft", stack="staging", mocks=mocks)
+    (problem,) = caught.value.problems
+    assert problem.key == "stagecraft:stage.database.instance_class"
+    assert problem.message.startswith("'db.t4g.micro' is not allowed: RDS offers no PostgreSQL gp3 instance")
+    assert mocks.created == 0
