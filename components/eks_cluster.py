@@ -34,7 +34,7 @@ PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-
 _EARLY_ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
 ADDONS = (*_EARLY_ADDONS, "coredns")
 """The add-ons every cluster gets."""
-_ADDON_VERSION = re.compile(r"v\d+\.\d+\.\d+-eksbuild\.\d+")
+ADDON_VERSION = re.compile(r"v\d+\.\d+\.\d+-eksbuild\.\d+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -366,7 +366,7 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
     for addon, version in args.addon_versions.items():
         if addon not in ADDONS:
             raise ComponentInputError(_COMPONENT, "addon_versions", addon, f"add-ons among {', '.join(ADDONS)}")
-        if not _ADDON_VERSION.fullmatch(version):
+        if not ADDON_VERSION.fullmatch(version):
             raise ComponentInputError(
                 _COMPONENT, f"addon_versions.{addon}", version, "an EKS add-on version such as 'v1.19.0-eksbuild.1'"
             )

@@ -99,6 +99,7 @@ def build_eks(
             deletion_protection=settings.deletion_protection,
             node_groups=[group.spec() for group in settings.node_groups],
             metadata_hop_limit=settings.metadata_hop_limit,
+            addon_versions=dict(settings.addon_versions),
             tags=ctx.tags,
         ),
     )

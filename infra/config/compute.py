@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from components.eks_cluster import PRINCIPAL_ARN
+from components.eks_cluster import ADDON_VERSION, ADDONS, PRINCIPAL_ARN
 from components.eks_node_group import NodeGroupSpec, NodeTaint, is_arm_instance_type
 from components.eks_versions import CHECKED, SOURCE, SUPPORTED_KUBERNETES_VERSIONS, release
 from components.namespaces import ContainerDefaults, NamespaceQuota, NamespaceSpec
@@ -201,6 +201,20 @@ class EksSettings(Settings):
     """Kubernetes group of the deploy role; each namespace binds it to its ``deployer`` Role."""
     node_groups: list[NodeGroupSettings]
     """Managed node groups (unique names)."""
+    addon_versions: dict[str, str] = Field(default_factory=dict)
+    """Add-on versions to pin (``vpc-cni: v1.20.4-eksbuild.2``); an add-on not listed gets the most recent
+    version EKS offers for ``kubernetes_version``, looked up at each run and shown in the plan."""
+
+    @field_validator("addon_versions")
+    @classmethod
+    def _addon_versions(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(ADDONS))
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} is not an add-on Stagecraft installs; allowed: {', '.join(ADDONS)}")
+        bad = sorted(f"{k}: {v}" for k, v in value.items() if not ADDON_VERSION.fullmatch(v))
+        if bad:
+            raise ValueError(f"{'; '.join(bad)} is not an EKS add-on version; expected like v1.20.4-eksbuild.2")
+        return value
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod

@@ -221,6 +221,19 @@ def test_hop_limit_and_extra_node_groups_come_from_config(run: RunProgram) -> No
         assert template.inputs["metadataOptions"]["httpPutResponseHopLimit"] == 2
 
 
+def test_a_configured_addon_version_is_pinned_and_the_others_looked_up(run: RunProgram) -> None:
+    eks = {
+        "enabled": True,
+        "admin_principal_arns": [ADMIN],
+        "public_access_cidrs": [OFFICE],
+        "addon_versions": {"vpc-cni": "v1.19.0-eksbuild.1"},
+    }
+    inv, _ = _stage(run, _ctx("staging", eks=eks))
+    versions = {a.inputs["addonName"]: a.inputs["addonVersion"] for a in inv.of_type("aws:eks/addon:Addon")}
+    assert versions["vpc-cni"] == "v1.19.0-eksbuild.1"
+    assert versions["coredns"] != "v1.19.0-eksbuild.1"  # the mock's lookup answers per add-on
+
+
 @_profiles
 def test_access_entries_admins_and_deploy_role(run: RunProgram, profile: str) -> None:
     ctx = _ctx(profile)

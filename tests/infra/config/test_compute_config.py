@@ -500,3 +500,25 @@ def test_example_stacks_run_ecs_and_eks_with_a_private_production_endpoint() -> 
         assert namespace.allow_ingress_from == ("ingress-nginx",)
     assert staging.eks.public_access_cidrs == ["203.0.113.0/24"]
     assert production.eks.endpoint_public_access is False and production.eks.public_access_cidrs == []
+
+
+def test_addon_versions_pin_the_cluster_addons_and_reject_unknown_ones() -> None:
+    eks = {
+        "enabled": True,
+        "admin_principal_arns": ["arn:aws:iam::123456789012:role/platform-admin"],
+        "endpoint_public_access": False,
+    }
+    config = load(values(compute={"eks": {**eks, "addon_versions": {"vpc-cni": "v1.20.4-eksbuild.2"}}}))
+    assert config.settings.compute.eks.addon_versions == {"vpc-cni": "v1.20.4-eksbuild.2"}
+    assert problems(
+        values(compute={"eks": {**eks, "addon_versions": {"aws-ebs-csi-driver": "v1.0.0-eksbuild.1"}}})
+    ) == [
+        "stagecraft:stage.compute.eks.addon_versions: {'aws-ebs-csi-driver': 'v1.0.0-eksbuild.1'} is not allowed: "
+        "aws-ebs-csi-driver is not an add-on Stagecraft installs; "
+        "allowed: vpc-cni, kube-proxy, eks-pod-identity-agent, coredns"
+    ]
+    assert problems(values(compute={"eks": {**eks, "addon_versions": {"coredns": "1.11"}}})) == [
+        "stagecraft:stage.compute.eks.addon_versions: {'coredns': '1.11'} is not allowed: "
+        "coredns: 1.11 is not an EKS add-on version; expected like "
+        "v1.20.4-eksbuild.2"
+    ]
