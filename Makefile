@@ -1,6 +1,6 @@
 # Two entry points for a fresh machine with Python 3.11+:
 #   make plan   offline plan of the staging stack (no cloud credentials, no Pulumi CLI)
-#   make test   lint, format check, strict types and the test suite with branch coverage
+#   make test   lint, format check, strict types (incremental: .mypy_cache) and the tests (parallel) with branch coverage
 #   make policy-venv   the policy pack's virtualenv (policy/.venv, named in policy/PulumiPolicy.yaml)
 #   make lock   re-resolves the hashed locks after a range changed (UPGRADE=1: newest versions in range)
 PYTHON ?= python3
@@ -21,7 +21,7 @@ PIP := -m pip install --quiet --disable-pip-version-check
 help:
 	@echo "make plan   - offline plan of the $(STACK) stack (STACK=production for the other one)"
 	@echo "make test   - ruff, mypy --strict, pytest with coverage"
-	@echo "make bench  - plan-speed, cost and deploy-time benchmarks"
+	@echo "make bench  - plan-speed, cost, deploy-time and make-test-time benchmarks"
 	@echo "make policy-venv - the policy pack's virtualenv, for --policy-pack policy"
 	@echo "make lock   - re-resolve the hashed locks from the ranges (UPGRADE=1 for the newest in range)"
 
@@ -68,12 +68,14 @@ format: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
+# pytest-xdist: one worker per CPU; pytest-cov combines the workers' coverage before fail_under is checked.
 pytest: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n auto --cov --cov-report=term
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_speed.py
 	$(BIN)/python benchmarks/targets.py
+	$(BIN)/python benchmarks/make_test_time.py
 
 generate: $(STAMP)
 	$(BIN)/python -m stagecraft.rules
