@@ -463,3 +463,22 @@ def test_deploy_splits_the_stacks_of_the_pushed_ref(
     assert [e["stack"] for e in json.loads(outputs["stages"])["include"]] == stages
     assert [e["stack"] for e in json.loads(outputs["production"])["include"]] == production
     assert (outputs["stages_count"], outputs["production_count"]) == (str(len(stages)), str(len(production)))
+
+
+PIP_INSTALL = re.compile(r"^(?P<venv>\S+)/bin/pip install --disable-pip-version-check --quiet (?P<args>.+)$", re.M)
+
+
+def test_every_install_is_the_hashed_lock_then_the_project_without_dependencies() -> None:
+    """pip's hash-checking mode refuses an editable install, so the lock goes first with --require-hashes and the
+    repository after it with --no-deps (the lock holds its closure); nothing resolves a range at deploy time."""
+    installs = 0
+    for workflow, name, job in _all_jobs():
+        run = "\n".join(s.get("run", "") for s in _steps(job))
+        assert "pip install -r" not in run and "requirements.txt" not in run, f"{workflow}: {name}"
+        found = [(m["venv"], m["args"]) for m in PIP_INSTALL.finditer(run)]
+        assert len(found) == run.count("pip install"), f"{workflow}: {name}: an install with other options"
+        for venv in {v for v, _ in found}:
+            assert [a for v, a in found if v == venv] == ["--require-hashes -r requirements.lock", "--no-deps -e ."]
+            assert re.search(rf"^python3?(\.\d+)? -m venv {re.escape(venv)}$", run, re.M), f"{workflow}: {name}"
+            installs += 1
+    assert installs == 12

@@ -15,10 +15,10 @@ from components.pulumi_roles import PulumiRolesArgs, iam_resource_patterns
 from infra.bootstrap import build_account, main, next_steps
 from infra.config.account import load_account_config
 from infra.config.stackfiles import load_stack
-from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import Inventory, RecordedResource
 from stagecraft.plan.mocks import PlanMocks
 from stagecraft.plan.runner import run_program
+from tests.shipped import shipped_plan_of
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "bootstrap"
@@ -57,10 +57,11 @@ def test_requirements_install_the_repository_from_the_bootstrap_folder(monkeypat
     from pip._internal.req.req_file import parse_requirements
 
     monkeypatch.chdir(BOOTSTRAP)
-    reqs = [
-        install_req_from_parsed_requirement(r) for r in parse_requirements("requirements.txt", session=PipSession())
-    ]
+    parsed = list(parse_requirements("requirements.txt", session=PipSession()))
+    reqs = [install_req_from_parsed_requirement(r) for r in parsed if not r.constraint]
     assert [(r.editable, r.link.file_path if r.link else None) for r in reqs] == [(True, str(ROOT))]
+    # The versions come from the lock, without hashes (constraints.txt; tests/test_lock.py keeps it in step).
+    assert {r.requirement.split("==")[0] for r in parsed if r.constraint} >= {"pulumi", "pulumi-aws", "pydantic"}
     # The repository's own dependencies come with it: pyproject.toml lists what ../requirements.txt pins.
     pyproject = (ROOT / "pyproject.toml").read_text()
     pinned = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if "~=" in line]
@@ -216,7 +217,7 @@ def iam_arn(resource: RecordedResource, account: str) -> str:
 
 
 def stage_iam(stage: str) -> tuple[str, list[RecordedResource]]:
-    result = plan_stack(ROOT, stage)
+    result = shipped_plan_of(ROOT, stage)
     account = result.stage_config.account_ids[0]
     return account, [r for r in result.inventory.resources if r.type in IAM_KINDS]
 

@@ -20,7 +20,7 @@ from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import SECRET, Inventory, RecordedResource
 from stagecraft.plan.mocks import PlanMocks
 from stagecraft.plan.runner import run_program
-from tests.conftest import RunProgram
+from tests.conftest import RunProgram, ShippedPlan
 from tests.infra.config.conftest import load, values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,8 +166,10 @@ def test_every_shipped_stage_with_eks_has_a_cluster_stack_of_the_same_name() -> 
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
-def test_the_cluster_stack_reads_the_stage_kubeconfig_through_a_stack_reference(stack: str) -> None:
-    result = plan_stack(ROOT / "cluster", stack)
+def test_the_cluster_stack_reads_the_stage_kubeconfig_through_a_stack_reference(
+    shipped_plan: ShippedPlan, stack: str
+) -> None:
+    result = shipped_plan(ROOT / "cluster", stack)
     assert result.layer == "cluster" and result.profile == result.config.stage.profile  # type: ignore[union-attr]
     [provider] = result.inventory.of_type("pulumi:providers:kubernetes")
     # The stage's kubeconfig output is secret there, and stays secret here.

@@ -11,8 +11,8 @@ import pytest
 from components.naming import name_problems
 from infra.naming import MigrationNames, longest_names
 from stagecraft import cli
-from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import Inventory, RecordedResource
+from tests.conftest import ShippedPlan
 from tests.infra.config.conftest import problems, values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +24,8 @@ ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 
 
 @pytest.fixture(scope="module")
-def staging() -> Inventory:
-    return plan_stack(ROOT, "staging").inventory
+def staging(shipped_plan: ShippedPlan) -> Inventory:
+    return shipped_plan(ROOT, "staging").inventory
 
 
 def _policy(inv: Inventory, name: str) -> dict[str, Any]:

@@ -15,10 +15,9 @@ from infra.config import StageConfig
 from infra.config.runner import runner_enabled, runner_retention
 from infra.program import build_stage
 from stagecraft import cli
-from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import Inventory
 from stagecraft.plan.mocks import digest
-from tests.conftest import RunProgram
+from tests.conftest import RunProgram, ShippedPlan
 from tests.infra.config.conftest import load, problems, values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +32,8 @@ def _stage(run: RunProgram, **stage: Any) -> Inventory:
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
-def test_shipped_stages_get_a_runner_in_their_private_subnets(stack: str) -> None:
-    inv = plan_stack(ROOT, stack).inventory
+def test_shipped_stages_get_a_runner_in_their_private_subnets(shipped_plan: ShippedPlan, stack: str) -> None:
+    inv = shipped_plan(ROOT, stack).inventory
     project = inv.one(PROJECT)
     assert project.inputs["name"] == f"amani-backend-{stack}-runner"
     assert inv.outputs["runner_project"] == f"amani-backend-{stack}-runner"
@@ -43,8 +42,8 @@ def test_shipped_stages_get_a_runner_in_their_private_subnets(stack: str) -> Non
     assert project.inputs["source"]["location"] == "https://github.com/amani-labs/amani-backend"
 
 
-def test_cluster_security_group_admits_the_runner_on_443() -> None:
-    inv = plan_stack(ROOT, "production").inventory
+def test_cluster_security_group_admits_the_runner_on_443(shipped_plan: ShippedPlan) -> None:
+    inv = shipped_plan(ROOT, "production").inventory
     rule = inv.one(
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "amani-backend-production-runner-to-cluster"
     )
@@ -63,14 +62,14 @@ def test_connection_is_looked_up_by_name_not_copied(run: RunProgram) -> None:
     assert auth == {"type": "CODECONNECTIONS", "resource": arn}
 
 
-def test_log_retention_follows_the_eks_logs_unless_set(run: RunProgram) -> None:
+def test_log_retention_follows_the_eks_logs_unless_set(run: RunProgram, shipped_plan: ShippedPlan) -> None:
     group = "amani-backend-staging-runner-logs"
     inv = _stage(run, compute=EKS_ON)
     assert inv.one("aws:cloudwatch/logGroup:LogGroup", group).inputs["retentionInDays"] == 90
     inv = _stage(run, compute=EKS_ON, runner={"log_retention_days": 30, "timeout_minutes": 60})
     assert inv.one("aws:cloudwatch/logGroup:LogGroup", group).inputs["retentionInDays"] == 30
     assert inv.one(PROJECT).inputs["buildTimeout"] == 60
-    production = plan_stack(ROOT, "production").inventory
+    production = shipped_plan(ROOT, "production").inventory
     retained = production.one("aws:cloudwatch/logGroup:LogGroup", "amani-backend-production-runner-logs")
     assert retained.inputs["retentionInDays"] == 365
 

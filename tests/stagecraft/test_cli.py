@@ -9,7 +9,8 @@ import pytest
 
 from infra.config.stackfiles import SECRET_PLACEHOLDER, load_stack, read_yaml
 from stagecraft import cli
-from stagecraft.plan.build import PlanResult, plan_stack
+from stagecraft.plan.build import PlanResult
+from tests.conftest import ShippedPlan
 from tests.stagecraft.conftest import ROOT
 
 RESOURCE_KEYS = {
@@ -143,8 +144,10 @@ def test_missing_project_and_bad_yaml_exit_2(tmp_path: Path, capsys: pytest.Capt
     assert "'config' must be a mapping of keys to values" in capsys.readouterr().err
 
 
-def test_mandatory_finding_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    real = plan_stack(ROOT, "staging")
+def test_mandatory_finding_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], shipped_plan: ShippedPlan
+) -> None:
+    real = shipped_plan(ROOT, "staging")
     finding = {"rule": "x", "level": "mandatory", "urn": None, "message": "broken"}
     with_finding = PlanResult(
         config=real.config, inventory=real.inventory, cost=real.cost, deploy=real.deploy, findings=[finding]

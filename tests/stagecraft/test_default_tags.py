@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stagecraft.plan.build import plan_stack
+from tests.conftest import ShippedPlan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,8 +21,8 @@ def _taggable(type_token: str) -> bool:
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
-def test_every_taggable_aws_resource_has_the_default_tags(stack: str) -> None:
-    result = plan_stack(ROOT, stack)
+def test_every_taggable_aws_resource_has_the_default_tags(shipped_plan: ShippedPlan, stack: str) -> None:
+    result = shipped_plan(ROOT, stack)
     expected = result.stage_config.default_tags
     aws = [r for r in result.inventory.resources if r.type.startswith("aws:")]
     taggable = [r for r in aws if _taggable(r.type)]

@@ -9,6 +9,7 @@ import pytest
 from infra.config.stackfiles import StackFileError
 from stagecraft import cli
 from stagecraft.plan.build import plan_stack
+from tests.conftest import ShippedPlan
 from tests.stagecraft.conftest import ROOT
 
 SHIPPED = [
@@ -23,8 +24,10 @@ SHIPPED = [
 
 
 @pytest.mark.parametrize(("folder", "stack", "layer"), SHIPPED)
-def test_every_shipped_stack_of_every_layer_plans_clean(folder: str, stack: str, layer: str) -> None:
-    result = plan_stack(ROOT / folder, stack)
+def test_every_shipped_stack_of_every_layer_plans_clean(
+    shipped_plan: ShippedPlan, folder: str, stack: str, layer: str
+) -> None:
+    result = shipped_plan(ROOT / folder, stack)
     assert result.layer == layer and result.to_json()["layer"] == layer
     assert [f["rule"] for f in result.findings if f["level"] == "mandatory"] == []
     # The shared layers guard every stage, so they are judged at production's rules; a cluster stack at its stage's.
@@ -32,8 +35,8 @@ def test_every_shipped_stack_of_every_layer_plans_clean(folder: str, stack: str,
     assert result.profile == (getattr(expected, "profile", None) or "production")
 
 
-def test_a_layer_stack_is_not_a_stage() -> None:
-    result = plan_stack(ROOT / "bootstrap", "amani-staging")
+def test_a_layer_stack_is_not_a_stage(shipped_plan: ShippedPlan) -> None:
+    result = shipped_plan(ROOT / "bootstrap", "amani-staging")
     with pytest.raises(TypeError, match="is a bootstrap stack, not a stage"):
         result.stage_config  # noqa: B018
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 from pathlib import Path
@@ -14,19 +13,20 @@ import yaml
 from infra.config.network import LOG_RETENTION_DAYS
 from infra.config.profiles import FLOORS, AtLeast, AtLeastRank, Required
 from stagecraft.plan.build import plan_stack
+from tests.conftest import ShippedPlan
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
-def test_shipped_stacks_have_no_mandatory_finding(stack: str) -> None:
-    result = plan_stack(ROOT, stack)
+def test_shipped_stacks_have_no_mandatory_finding(shipped_plan: ShippedPlan, stack: str) -> None:
+    result = shipped_plan(ROOT, stack)
     assert [f for f in result.findings if f["level"] == "mandatory"] == []
     assert result.stage_config.acknowledged == ()
 
 
-def test_database_and_cluster_can_be_created_in_parallel() -> None:
-    inv = plan_stack(ROOT, "production").inventory
+def test_database_and_cluster_can_be_created_in_parallel(shipped_plan: ShippedPlan) -> None:
+    inv = shipped_plan(ROOT, "production").inventory
     db = inv.one("aws:rds/instance:Instance")
     cluster = inv.one("aws:eks/cluster:Cluster")
     assert not inv.depends_on(db.urn, cluster.urn)
@@ -70,13 +70,13 @@ PRODUCTION_FLOORS = [f for f in FLOORS if f.production is not None]
 
 
 @pytest.mark.parametrize("floor", PRODUCTION_FLOORS, ids=[f.key for f in PRODUCTION_FLOORS])
-def test_each_acknowledged_production_floor_is_recorded(tmp_path: Path, floor: Any) -> None:
+def test_each_acknowledged_production_floor_is_recorded(shipped_plan: ShippedPlan, tmp_path: Path, floor: Any) -> None:
     for name in ("Pulumi.yaml", "Pulumi.production.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     path = tmp_path / "Pulumi.production.yaml"
     doc = yaml.safe_load(path.read_text())
     stage = doc["config"]["stagecraft:stage"]
-    current = copy.deepcopy(plan_stack(ROOT, "production").stage_config.settings)
+    current = shipped_plan(ROOT, "production").stage_config.settings
     value: Any = current
     for part in floor.key.split("."):
         value = getattr(value, part)

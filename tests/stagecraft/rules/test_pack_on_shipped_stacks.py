@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from stagecraft.plan.build import plan_stack
 from stagecraft.rules import PROFILES, evaluate
+from tests.conftest import ShippedPlan
 from tests.stagecraft.rules.test_crossguard import PACK_RULES, run_pack
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
 @pytest.mark.parametrize("profile", PROFILES)
-def test_pack_and_plan_agree_on_recorded_stacks(stack: str, profile: str) -> None:
-    inv = plan_stack(ROOT, stack).inventory
+def test_pack_and_plan_agree_on_recorded_stacks(shipped_plan: ShippedPlan, stack: str, profile: str) -> None:
+    inv = shipped_plan(ROOT, stack).inventory
     plan = sorted(
         ((f.rule, f.urn, f.message) for f in evaluate(inv, profile) if f.rule in PACK_RULES),
         key=lambda v: (v[0], v[1] or "", v[2]),

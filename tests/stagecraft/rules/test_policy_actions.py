@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from stagecraft.plan.build import plan_stack
 from stagecraft.rules._util import policy_statements, strings
+from tests.shipped import shipped_plan_of
 
 actions_db = pytest.importorskip("policy_sentry.querying.actions")
 
@@ -41,7 +41,7 @@ def _rows(action: str) -> tuple[dict[str, Any], ...]:
 def _documents() -> list[tuple[str, str, dict[str, Any]]]:
     found = []
     for stack in ("staging", "production"):
-        for resource in plan_stack(ROOT, stack).inventory.resources:
+        for resource in shipped_plan_of(ROOT, stack).inventory.resources:
             field = POLICY_INPUTS.get(resource.type)
             if field and isinstance(resource.inputs.get(field), str):
                 for statement in policy_statements(resource.inputs[field]):
