@@ -454,7 +454,7 @@ def test_deploy_splits_the_stacks_of_the_pushed_ref(
     tmp_path: Path, ref: str, stages: list[str], production: list[str]
 ) -> None:
     (tmp_path / "bin").mkdir()
-    for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "cluster", tmp_path / "cluster", ignore=shutil.ignore_patterns(".venv", "__pycache__"))
     (tmp_path / ".venv" / "bin").mkdir(parents=True)

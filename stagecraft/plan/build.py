@@ -17,6 +17,7 @@ from stagecraft.plan.inventory import Inventory
 from stagecraft.plan.layers import (
     LayerConfig,
     acknowledged_of,
+    check_program,
     layer_of,
     mocks_for,
     profile_of,
@@ -88,6 +89,7 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
     """
     stack_file = with_declared_secrets(load_stack(cwd, stack))
     layer = layer_of(stack_file)
+    check_program(cwd, layer)
     with chdir(cwd):
         config = layer.load(stack_file.stack, stack_file.placeholder_values())
     referenced = _referenced_outputs(config)

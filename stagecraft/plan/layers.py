@@ -8,9 +8,11 @@ run, how the mocks should answer for it, and at which profile its resources are 
 
 from __future__ import annotations
 
+import ast
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from infra.bootstrap import main as bootstrap_main
@@ -47,13 +49,23 @@ class Layer:
     """Where under ``key`` the layer declares its secret names (``None``: it has none)."""
     secrets_scope: str
     """The scope of those secrets under ``stagecraft:secrets``."""
+    module: str
+    """The module whose ``main`` the layer's ``__main__.py`` runs (how a project is told to be this layer's)."""
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("stage", STAGE_KEY, load_stage_config, stage_main, ("github", "secrets"), "environment"),
-    Layer("bootstrap", ACCOUNT_KEY, load_account_config, bootstrap_main, None, ""),
-    Layer("repository", REPOSITORY_KEY, load_repository_config, repository_main, ("secrets",), "repository"),
-    Layer("cluster", CLUSTER_KEY, load_cluster_config, cluster_main, None, ""),
+    Layer("stage", STAGE_KEY, load_stage_config, stage_main, ("github", "secrets"), "environment", "infra.program"),
+    Layer("bootstrap", ACCOUNT_KEY, load_account_config, bootstrap_main, None, "", "infra.bootstrap"),
+    Layer(
+        "repository",
+        REPOSITORY_KEY,
+        load_repository_config,
+        repository_main,
+        ("secrets",),
+        "repository",
+        "infra.repository",
+    ),
+    Layer("cluster", CLUSTER_KEY, load_cluster_config, cluster_main, None, "", "infra.cluster"),
 )
 
 
@@ -65,6 +77,41 @@ def layer_of(stack_file: StackFile) -> Layer:
         held = ", ".join(layer.key for layer in found) or "none of them"
         raise StackFileError(f"{stack_file.path}: a stack file holds exactly one of {keys}; this one holds {held}")
     return found[0]
+
+
+def check_program(cwd: Path, layer: Layer) -> None:
+    """Refuse to plan a project whose ``__main__.py`` is not the layer's Stagecraft program.
+
+    The plan runs the layer's program from this package, not the file the CLI would run; planning another
+    program under its project's name would show resources it never creates. The file must import ``main``
+    from :attr:`Layer.module` and call it (what the shipped ``__main__.py`` files do). ``main:`` in
+    ``Pulumi.yaml`` is refused earlier (``infra.config.stackfiles.load_project``).
+    """
+    path = cwd / "__main__.py"
+    expected = f"from {layer.module} import main; main()"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except FileNotFoundError:
+        raise StackFileError(f"{path}: file not found; the {layer.name} layer's program is `{expected}`") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StackFileError(f"{path}: cannot read it as Python ({exc})") from None
+    imports = any(
+        isinstance(node, ast.ImportFrom) and node.module == layer.module and any(a.name == "main" for a in node.names)
+        for node in tree.body
+    )
+    calls = any(
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "main"
+        for node in tree.body
+    )
+    if not (imports and calls):
+        raise StackFileError(
+            f"{path}: not the Stagecraft {layer.name} program (`{expected}`), which its stack files' "
+            f"{layer.key} key asks for; stagecraft plans only its own programs, so it would show resources this "
+            "project does not create"
+        )
 
 
 def profile_of(config: LayerConfig) -> Profile:

@@ -30,6 +30,7 @@ def _stack_yaml() -> tuple[str, str]:
 def recovery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("recovery")
     shutil.copy(ROOT / "Pulumi.yaml", folder / "Pulumi.yaml")
+    shutil.copy(ROOT / "__main__.py", folder / "__main__.py")
     stack, text = _stack_yaml()
     (folder / f"Pulumi.{stack}.yaml").write_text(text)
     return folder, stack

@@ -217,11 +217,13 @@ def test_a_stage_output_the_layer_reads_must_exist(monkeypatch: pytest.MonkeyPat
 
 def _project(tmp_path: Path, cluster: str, stage: dict[str, Any] | None = None) -> Path:
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copy(ROOT / "__main__.py", tmp_path / "__main__.py")
     shutil.copy(ROOT / "Pulumi.staging.yaml", tmp_path / "Pulumi.staging.yaml")
     if stage is not None:
         (tmp_path / "Pulumi.ecs.yaml").write_text(json.dumps({"config": stage}))
     (tmp_path / "cluster").mkdir()
     shutil.copy(ROOT / "cluster" / "Pulumi.yaml", tmp_path / "cluster" / "Pulumi.yaml")
+    shutil.copy(ROOT / "cluster" / "__main__.py", tmp_path / "cluster" / "__main__.py")
     (tmp_path / "cluster" / "Pulumi.odd.yaml").write_text(cluster)
     return tmp_path / "cluster"
 

@@ -165,7 +165,7 @@ def test_config_errors_name_key_value_and_rule(database: dict[str, Any], expecte
 
 
 def test_bad_database_user_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for name in ("Pulumi.yaml", "Pulumi.staging.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.staging.yaml"):
         (tmp_path / name).write_text((ROOT / name).read_text())
     stack = tmp_path / "Pulumi.staging.yaml"
     stack.write_text(stack.read_text().replace("    network:\n", "    database: {username: rdsadmin}\n    network:\n"))

@@ -125,7 +125,7 @@ def test_unknown_runner_key_suggests_the_known_one() -> None:
 
 
 def test_plan_exits_2_for_a_runner_without_eks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for name in ("Pulumi.yaml", "Pulumi.staging.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.staging.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     path = tmp_path / "Pulumi.staging.yaml"
     text = path.read_text()

@@ -32,7 +32,7 @@ REPO = "repository/amani-backend"
 def layered(project: Path) -> Path:
     """The editable project copy plus its repository layer."""
     (project / "repository").mkdir()
-    for name in ("Pulumi.yaml", "Pulumi.amani-backend.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.amani-backend.yaml"):
         shutil.copy(ROOT / "repository" / name, project / "repository" / name)
     return project
 

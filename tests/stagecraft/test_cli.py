@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,23 @@ def test_graph_prints_a_mermaid_flowchart(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert out.startswith("flowchart LR\n")
     assert "Network amani-backend-staging" in out
+
+
+def test_a_project_that_is_not_a_stagecraft_program_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Planning the bundled program under another project's name would show what that project never creates."""
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copy(ROOT / "Pulumi.staging.yaml", tmp_path / "Pulumi.staging.yaml")
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2
+    assert "__main__.py: file not found; the stage layer's program is `from infra.program import main; main()`" in (
+        capsys.readouterr().err
+    )
+    (tmp_path / "__main__.py").write_text("import pulumi\n\npulumi.export('x', 1)\n")
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2
+    err = capsys.readouterr().err
+    assert "not the Stagecraft stage program (`from infra.program import main; main()`)" in err
+    (tmp_path / "__main__.py").write_text("from infra.bootstrap import main\n\nmain()\n")
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2, "the bootstrap's program for a stage's stack"
+    shutil.copy(ROOT / "__main__.py", tmp_path / "__main__.py")
+    assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 0

@@ -50,6 +50,7 @@ def test_a_layer_stack_is_not_a_stage(shipped_plan: ShippedPlan) -> None:
 )
 def test_a_stack_file_holds_exactly_one_layer_key(tmp_path: Path, config: str, held: str) -> None:
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    (tmp_path / "__main__.py").write_text((ROOT / "__main__.py").read_text())
     (tmp_path / "Pulumi.odd.yaml").write_text("config:\n" + config)
     with pytest.raises(StackFileError) as caught:
         plan_stack(tmp_path, "odd")

@@ -91,6 +91,7 @@ config:
 def shop(tmp_path: Path) -> Path:
     """A project with one development stage, ``staging``, whose comments describe itself."""
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    (tmp_path / "__main__.py").write_text((ROOT / "__main__.py").read_text())
     (tmp_path / "Pulumi.staging.yaml").write_text(SOURCE)
     return tmp_path
 

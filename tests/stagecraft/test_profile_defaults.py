@@ -62,6 +62,7 @@ def _plan(tmp_path_factory: pytest.TempPathFactory, profile: Profile, feature: s
     if (profile, feature) not in _PLANS:
         project: Path = tmp_path_factory.mktemp(f"{profile}-{feature}")
         (project / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+        (project / "__main__.py").write_text((ROOT / "__main__.py").read_text())
         (project / "Pulumi.qa.yaml").write_text(yaml.safe_dump(_stack(profile, feature), sort_keys=False))
         _PLANS[profile, feature] = plan_stack(project, "qa")
     return _PLANS[profile, feature]

@@ -71,7 +71,7 @@ PRODUCTION_FLOORS = [f for f in FLOORS if f.production is not None]
 
 @pytest.mark.parametrize("floor", PRODUCTION_FLOORS, ids=[f.key for f in PRODUCTION_FLOORS])
 def test_each_acknowledged_production_floor_is_recorded(shipped_plan: ShippedPlan, tmp_path: Path, floor: Any) -> None:
-    for name in ("Pulumi.yaml", "Pulumi.production.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.production.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     path = tmp_path / "Pulumi.production.yaml"
     doc = yaml.safe_load(path.read_text())

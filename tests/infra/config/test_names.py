@@ -64,6 +64,7 @@ def longest_stage(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
     """The production stack with the longest app, stage, node group, repository and namespace names, planned."""
     root = tmp_path_factory.mktemp("longest")
     shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
+    shutil.copy(ROOT / "__main__.py", root / "__main__.py")
     document = yaml.safe_load((ROOT / "Pulumi.production.yaml").read_text())
     document["config"] = _longest_production()
     (root / f"Pulumi.{LONGEST_STAGE}.yaml").write_text(yaml.safe_dump(document))

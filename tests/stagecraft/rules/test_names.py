@@ -57,6 +57,7 @@ def test_every_named_type_the_layers_register_is_known(cwd: str, stack: str) -> 
 
 def test_the_bootstrap_names_fit_at_the_longest_app_and_stage(tmp_path: Path) -> None:
     shutil.copy(ROOT / "bootstrap" / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copy(ROOT / "bootstrap" / "__main__.py", tmp_path / "__main__.py")
     document = yaml.safe_load((ROOT / "bootstrap" / "Pulumi.amani-production.yaml").read_text())
     (stage,) = document["config"]["stagecraft:account"]["stages"]
     stage.update(app="a" * APP_NAME_MAX, stage="s" * STAGE_NAME_MAX)
