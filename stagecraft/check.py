@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from infra.config import ConfigError, StageConfig, load_stage_config
 from infra.config.repository import REPOSITORY_KEY, RepositoryConfig, load_repository_config
@@ -294,6 +294,49 @@ def find_warnings(cwd: Path, repositories: list[RepositoryStack]) -> list[Proble
     return warnings
 
 
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``stagecraft check`` found: stacks that do not load, conflicts, warnings, and the stacks checked."""
+
+    errors: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    warnings: tuple[str, ...]
+    stacks: tuple[str, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a stack does not load, 1 on a conflict, else 0 (warnings never fail)."""
+        return 2 if self.errors else 1 if self.conflicts else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``check --json`` document."""
+        return {
+            "schema_version": CHECK_SCHEMA_VERSION,
+            "errors": list(self.errors),
+            "conflicts": list(self.conflicts),
+            "warnings": list(self.warnings),
+            "stacks": list(self.stacks),
+            "exit_code": self.exit_code,
+        }
+
+
+CHECK_SCHEMA_VERSION = 1
+"""Version of the ``check --json`` document; bumped only when a key changes meaning or goes away."""
+
+
+def check(cwd: Path) -> CheckReport:
+    """Check the stage stacks against each other and against the repository layer."""
+    stages, errors = load_stages(cwd)
+    repositories, repository_errors = load_repositories(cwd)
+    conflicts = [*map(str, find_conflicts(stages)), *map(str, find_problems(stages, repositories))]
+    return CheckReport(
+        errors=(*errors, *repository_errors),
+        conflicts=tuple(conflicts),
+        warnings=tuple(map(str, find_warnings(cwd, repositories))),
+        stacks=(*(s.stack for s in stages), *(r.label for r in repositories)),
+    )
+
+
 def run(cwd: Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """``stagecraft check``: print errors, conflicts and warnings; 0 ok, 1 a conflict, 2 an invalid stack.
 
@@ -301,19 +344,13 @@ def run(cwd: Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    stages, errors = load_stages(cwd)
-    repositories, repository_errors = load_repositories(cwd)
-    for error in [*errors, *repository_errors]:
+    report = check(cwd)
+    for error in report.errors:
         print(f"error: {error}", file=err)
-    conflicts = [*map(str, find_conflicts(stages)), *map(str, find_problems(stages, repositories))]
-    for conflict in conflicts:
+    for conflict in report.conflicts:
         print(f"conflict: {conflict}", file=out)
-    for warning in find_warnings(cwd, repositories):
+    for warning in report.warnings:
         print(f"warning: {warning}", file=out)
-    if errors or repository_errors:
-        return 2
-    if conflicts:
-        return 1
-    names = [*(s.stack for s in stages), *(r.label for r in repositories)]
-    print(f"No conflicts between {len(names)} stacks: {', '.join(names)}", file=out)
-    return 0
+    if report.exit_code == 0:
+        print(f"No conflicts between {len(report.stacks)} stacks: {', '.join(report.stacks)}", file=out)
+    return report.exit_code

@@ -27,7 +27,11 @@ from stagecraft.plan.layers import (
 from stagecraft.plan.runner import run_program
 from stagecraft.rules import evaluate
 
-__all__ = ["PlanResult", "plan_stack"]
+__all__ = ["PLAN_SCHEMA_VERSION", "PlanResult", "plan_stack"]
+
+PLAN_SCHEMA_VERSION = 1
+"""Version of the plan contract (``plan --json``): keys are only ever added; a removal or a change of meaning
+would bump it."""
 
 
 @dataclass
@@ -68,6 +72,7 @@ class PlanResult:
     def to_json(self) -> dict[str, Any]:
         """The plan contract (``stagecraft plan --json``)."""
         return {
+            "schema_version": PLAN_SCHEMA_VERSION,
             "layer": self.layer,
             "project": self.inventory.project,
             "stack": self.inventory.stack,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -219,3 +220,74 @@ def test_a_project_that_is_not_a_stagecraft_program_is_refused(
     assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 2, "the bootstrap's program for a stage's stack"
     shutil.copy(ROOT / "__main__.py", tmp_path / "__main__.py")
     assert cli.main(["--cwd", str(tmp_path), "plan", "staging"]) == 0
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0
+    assert re.fullmatch(r"stagecraft \d+\.\d+\.\d+\n", capsys.readouterr().out)
+
+
+def test_options_after_the_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["plan", "staging", "--cwd", str(ROOT / "cluster"), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["layer"], document["stack"], document["schema_version"]) == ("cluster", "staging", 1)
+
+
+@pytest.mark.parametrize(
+    ("argv", "keys"),
+    [
+        (["check"], {"errors", "conflicts", "warnings", "stacks", "exit_code"}),
+        (["graph", "staging"], {"nodes", "edges", "groups", "provider_edges"}),
+        (["stacks"], {"include"}),
+    ],
+)
+def test_every_command_speaks_json_with_a_schema_version(
+    argv: list[str], keys: set[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([*argv, "--cwd", str(ROOT), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["schema_version"] == 1 and keys <= set(document)
+
+
+def test_new_stage_speaks_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["new-stage", "qa", "--from", "staging", "--cwd", str(project), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and document["schema_version"] == 1
+    assert document["path"].endswith("Pulumi.qa.yaml") and document["next_commands"]
+
+
+def test_errors_come_as_json_on_stdout_and_as_text_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["plan", "qa", "--cwd", str(ROOT), "--json"]) == 2
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["error"]["kind"] == "input" and document["exit_code"] == 2 and document["command"] == "plan"
+    assert "Pulumi.qa.yaml: no such stack file" in document["error"]["message"]
+    assert "Pulumi.qa.yaml: no such stack file" in captured.err
+
+
+def test_an_internal_error_exits_3_and_says_so_in_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "plan_stack", broken)
+    assert cli.main(["plan", "staging", "--json"]) == 3
+    document = json.loads(capsys.readouterr().out)
+    assert document["error"] == {
+        "kind": "internal",
+        "message": "internal error: RuntimeError: boom (rerun with --debug for a traceback)",
+        "problems": [],
+    }
+
+
+@pytest.mark.parametrize("command", ["plan", "graph", "check", "new-stage", "stacks"])
+def test_help_gives_examples_and_every_exit_code(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = capsys.readouterr().out
+    assert f"examples:\n  stagecraft {command}" in text
+    for code in ("0  ok", "1  a mandatory finding", "2  bad input", "3  internal error"):
+        assert code in text

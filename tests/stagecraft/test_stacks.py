@@ -167,7 +167,9 @@ def test_a_stack_without_an_account_is_an_error(project: Path, capsys: pytest.Ca
     del doc["config"]["aws:allowedAccountIds"]
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     code, out, err = _stacks(capsys, project, "--json")
-    assert (code, out) == (2, "")
+    error = json.loads(out)  # with --json the error is a JSON document on stdout too; the workflow step fails on 2
+    assert (code, error["exit_code"], error["error"]["kind"], error["schema_version"]) == (2, 2, "config", 1)
+    assert [p["key"] for p in error["error"]["problems"]] == ["Pulumi.staging.yaml: aws:allowedAccountIds"]
     assert "Pulumi.staging.yaml: aws:allowedAccountIds: required key is missing" in err
     assert "pulumi config set --path 'aws:allowedAccountIds[0]'" in err
 
