@@ -30,6 +30,7 @@ from components.database import (
 from components.log_retention import LOG_RETENTION_DAYS
 from components.migration_task import ARCHITECTURES, fargate_size_problem
 from components.naming import name_problems
+from infra.config import aws_lists
 from infra.config.base import Settings
 
 if TYPE_CHECKING:
@@ -466,6 +467,7 @@ def data_problems(settings: StageSettings, stage: str, region: str) -> list[tupl
 
     database_identifier = StageNames(app=settings.app, stage=stage, account_id="0" * 12, region=region).database
     return [
+        *_listed_problems(settings.database, region),
         *[(f"registries.{k}", m) for k, m in settings.registries.problems()],
         *[
             (f"database.{k}", m)
@@ -473,3 +475,30 @@ def data_problems(settings: StageSettings, stage: str, region: str) -> list[tupl
         ],
         *[(f"backups.{k}", m) for k, m in settings.backups.problems(region)],
     ]
+
+
+def _listed_problems(database: DatabaseSettings, region: str) -> list[tuple[str, str]]:
+    """The instance class and engine version against the RDS lists shipped as data (``aws_lists``)."""
+    if not database.enabled:
+        return []
+    found = []
+    classes = aws_lists.postgres_instance_classes(region)
+    if classes is not None and database.instance_class not in classes:
+        found.append(
+            (
+                "database.instance_class",
+                f"{database.instance_class!r} is not an RDS for PostgreSQL instance class in {region}"
+                f"{aws_lists.closest(database.instance_class, classes)}; see `aws rds "
+                f"describe-orderable-db-instance-options --engine postgres --region {region}` ({aws_lists.release()})",
+            )
+        )
+    versions = aws_lists.postgres_engine_versions()
+    if database.engine_version not in versions:
+        found.append(
+            (
+                "database.engine_version",
+                f"{database.engine_version!r} is not an RDS for PostgreSQL engine version"
+                f"{aws_lists.closest(database.engine_version, versions)} ({aws_lists.release()})",
+            )
+        )
+    return found

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from infra.config import aws_lists
 from infra.config.data import data_problems
 from infra.config.errors import ConfigError, ConfigProblem
 from infra.config.names import derived_name_problems
@@ -244,6 +245,14 @@ def region_of(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str |
         )
     elif not isinstance(region, str) or not _REGION.fullmatch(region):
         problems.append(ConfigProblem(REGION_KEY, f"{region!r} is not an AWS region name (example: us-east-1)"))
+    elif region not in aws_lists.regions():
+        problems.append(
+            ConfigProblem(
+                REGION_KEY,
+                f"{region!r} is not an AWS region{aws_lists.closest(region, aws_lists.regions())}; allowed: the "
+                f"{len(aws_lists.regions())} regions of {aws_lists.release()}",
+            )
+        )
     else:
         return region
     return None

@@ -104,5 +104,6 @@ def test_an_unknown_region_shape_has_no_code_and_only_the_shape_is_checked() -> 
     assert region_code("xx-middle-1") is None
     assert region_code("nope") is None
     raw = values(network={"cidr": CIDR, "zone_ids": ["xxm1-az1", "xxm1-az2"]})
-    raw["aws:region"] = "xx-middle-1"
+    raw["aws:region"] = "us-isof-south-1"  # a real region (aws_lists) whose zone-ID code the table does not know
+    assert region_code("us-isof-south-1") is None
     assert load(raw).settings.network.zone_ids == ["xxm1-az1", "xxm1-az2"]
