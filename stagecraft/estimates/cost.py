@@ -48,18 +48,26 @@ class CostEstimate:
     assumptions: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """The plan's ``cost`` object."""
+        """The plan's ``cost`` object. ``monthly_usd`` leaves out what has no known price, so with
+        ``total_is_lower_bound`` it is the least the stage costs, never the cost; ``unpriced`` says what is missing."""
         return {
             "monthly_usd": self.monthly_usd,
             "currency": self.currency,
             "items": [i.to_json() for i in self.items],
             "assumptions": list(self.assumptions),
+            "total_is_lower_bound": self.lower_bound,
+            "unpriced": [{"urn": i.urn, "type": i.type, "name": i.name, "basis": i.basis} for i in self.unknown],
         }
 
     @property
     def unknown(self) -> tuple[CostItem, ...]:
         """Items with a fixed charge whose price is not known."""
         return tuple(i for i in self.items if i.monthly_usd is None and not i.usage)
+
+    @property
+    def lower_bound(self) -> bool:
+        """Whether the total leaves out fixed charges whose price is unknown (so the stage costs more)."""
+        return self.monthly_usd is not None and bool(self.unknown)
 
 
 def estimate_cost(inventory: Inventory, region: str, table: PriceTable | None = None) -> CostEstimate:
@@ -96,7 +104,10 @@ def estimate_cost(inventory: Inventory, region: str, table: PriceTable | None = 
         )
     unknown = [f"{i.type} {i.name}" for i in items if i.monthly_usd is None and not i.usage]
     if unknown and total is not None:
-        assumptions.append(f"Not in monthly_usd (no list price): {', '.join(unknown)}")
+        assumptions.append(
+            f"monthly_usd is a lower bound: {len(unknown)} resources have no list price and are not in it: "
+            f"{', '.join(unknown)}"
+        )
     assumptions.extend(notes)
     return CostEstimate(total, table.currency, region, tuple(items), tuple(assumptions))
 
@@ -105,7 +116,10 @@ def render_cost(est: CostEstimate) -> list[str]:
     """A few readable lines: the total, the most expensive items, usage and unknown counts."""
     if est.monthly_usd is None:
         return [f"Cost: unknown for {est.region} (prices are known for us-east-1 only)"]
-    lines = [f"Cost: ${est.monthly_usd:,.2f}/month list price ({est.currency}, {est.region}, fixed charges)"]
+    total = f"at least ${est.monthly_usd:,.2f}" if est.lower_bound else f"${est.monthly_usd:,.2f}"
+    lines = [f"Cost: {total}/month list price ({est.currency}, {est.region}, fixed charges)"]
+    if est.lower_bound:
+        lines[0] += f", {len(est.unknown)} resources unpriced (listed with ?)"
     fixed = sorted((i for i in est.items if i.monthly_usd), key=lambda i: (-(i.monthly_usd or 0.0), i.type, i.name))
     width = max((len(f"{i.monthly_usd:,.2f}") for i in fixed[:TOP_ITEMS]), default=0)
     lines += [f"  ${i.monthly_usd:>{width},.2f}  {i.type} {i.name}" for i in fixed[:TOP_ITEMS]]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from stagecraft.estimates.cost import estimate_cost, render_cost
+from stagecraft.estimates.cost import CostEstimate, estimate_cost, render_cost
 from stagecraft.estimates.prices import load_prices, parse_prices
 from stagecraft.plan.inventory import RecordedResource
 from tests.stagecraft.factory import inventory, res
@@ -108,8 +108,31 @@ def test_other_regions_are_unknown_not_guessed() -> None:
 def test_a_resource_pinned_to_another_region_is_unknown() -> None:
     est = estimate_cost(inventory(res("aws:kms/key:Key", "replica", {"region": "eu-west-1"})), "us-east-1")
     assert est.items[0].monthly_usd is None and est.items[0].basis == "no prices for eu-west-1"
-    assert est.monthly_usd == 0.0
-    assert any("Not in monthly_usd (no list price): aws:kms/key:Key replica" in a for a in est.assumptions)
+    assert est.monthly_usd == 0.0 and est.lower_bound
+    assert any(
+        "monthly_usd is a lower bound: 1 resources have no list price and are not in it: aws:kms/key:Key replica" in a
+        for a in est.assumptions
+    )
+    out = est.to_json()
+    assert out["total_is_lower_bound"] is True
+    assert out["unpriced"] == [
+        {"urn": est.items[0].urn, "type": "aws:kms/key:Key", "name": "replica", "basis": "no prices for eu-west-1"}
+    ]
+
+
+def test_a_larger_unpriced_database_class_never_makes_the_total_go_down() -> None:
+    """The regression: an unpriced class counted as $0, so a bigger database showed a smaller total."""
+
+    def db(instance_class: str) -> CostEstimate:
+        inputs = {"engine": "postgres", "instanceClass": instance_class, "allocatedStorage": 20, "storageType": "gp3"}
+        return estimate_cost(inventory(res(RDS, "db", inputs)), "us-east-1")
+
+    priced, unpriced = db("db.t4g.medium"), db("db.r7g.16xlarge")
+    assert not priced.lower_bound and priced.to_json()["unpriced"] == []
+    assert unpriced.lower_bound and [i["name"] for i in unpriced.to_json()["unpriced"]] == ["db"]
+    assert render_cost(unpriced)[0].startswith("Cost: at least $")
+    assert render_cost(unpriced)[0].endswith(", 1 resources unpriced (listed with ?)")
+    assert any(line.startswith("  ? aws:rds/instance:Instance db") for line in render_cost(unpriced))
 
 
 def test_multi_az_doubles_instance_and_storage_and_counts_the_managed_secret() -> None:
