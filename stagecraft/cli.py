@@ -23,6 +23,8 @@ from stagecraft.graph import component_graph, mermaid
 from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.render import render_plan
+from stagecraft.schema import LAYERS as SCHEMA_LAYERS
+from stagecraft.schema import stack_file_schema
 from stagecraft.stacks import RefError, list_stacks, matrix
 
 EXIT_OK = 0
@@ -53,6 +55,9 @@ EXAMPLES = {
     "new-stage": """examples:
   stagecraft new-stage qa --from staging
   stagecraft new-stage perf --from production --profile staging --cidr 10.40.0.0/16 --json""",
+    "schema": """examples:
+  stagecraft schema > schema/stage.stack.schema.json
+  stagecraft schema --layer bootstrap""",
     "stacks": """examples:
   stagecraft stacks
   stagecraft stacks --json --ref refs/heads/main""",
@@ -120,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--profile", help="profile of the new stage (default: the source's)")
     new.add_argument("--cidr", help="VPC CIDR (default: the first free /16 in 10.0.0.0/8)")
     new.add_argument("--branch", help="deploy branch (default: the stage name)")
+    schema = command("schema", "print the JSON Schema of a layer's stack files (Pulumi.<stack>.yaml), for editors")
+    schema.add_argument("--layer", choices=sorted(SCHEMA_LAYERS), default="stage", help="which layer (default: stage)")
     stacks = command("stacks", "list the stage stacks with what a workflow needs to run each")
     stacks.add_argument("--ref", help="only the stacks a push of this ref deploys (refs/heads/B or refs/tags/T)")
     return parser
@@ -199,7 +206,14 @@ def _check(args: argparse.Namespace) -> Result:
     return report.exit_code, report.to_json(), "\n".join(lines)
 
 
+def _schema(args: argparse.Namespace) -> Result:
+    # A JSON Schema is a document of its own standard (its $schema says which), so it carries no schema_version.
+    document = stack_file_schema(args.layer)
+    return EXIT_OK, document, json.dumps(document, indent=2, sort_keys=True)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], Result]] = {
+    "schema": _schema,
     "plan": _plan,
     "graph": _graph,
     "check": _check,

@@ -284,7 +284,7 @@ def test_an_internal_error_exits_3_and_says_so_in_json(
     }
 
 
-@pytest.mark.parametrize("command", ["plan", "graph", "check", "new-stage", "stacks"])
+@pytest.mark.parametrize("command", ["plan", "graph", "check", "new-stage", "schema", "stacks"])
 def test_help_gives_examples_and_every_exit_code(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main([command, "--help"])
