@@ -7,6 +7,8 @@ virtualenv relative to the project) are in :func:`infra.config.stackfiles.layout
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,9 @@ def test_plan_refuses_a_main_elsewhere(tmp_path: Path) -> None:
     )
     (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: python\nmain: ./\n")
     assert load_project(tmp_path).name == "x"
+
+
+def test_the_changelog_names_the_current_version() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), "a semantic version"
+    assert f"## [{version}] - " in (ROOT / "CHANGELOG.md").read_text()
