@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -22,7 +23,7 @@ from stagecraft.check import check as check_project
 from stagecraft.graph import component_graph, mermaid
 from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
-from stagecraft.plan.render import render_plan
+from stagecraft.plan.render import UnknownResourceError, View, render_plan, render_resource
 from stagecraft.schema import LAYERS as SCHEMA_LAYERS
 from stagecraft.schema import stack_file_schema
 from stagecraft.stacks import RefError, list_stacks, matrix
@@ -45,6 +46,8 @@ EXAMPLES = {
   stagecraft plan staging
   stagecraft plan production --json > plan.json
   stagecraft plan staging --cwd cluster        # the stage's Kubernetes objects (cluster/ layer)
+  stagecraft plan production --verbose --all-findings
+  stagecraft plan production --show amani-backend-production-instance
   stagecraft plan amani-production --cwd bootstrap""",
     "graph": """examples:
   stagecraft graph production > graph.mmd
@@ -112,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = command("plan", "show what a stack would create, offline (no credentials)")
     plan.add_argument("stack", help="stack name, e.g. staging")
+    plan.add_argument("--verbose", action="store_true", help="every resource (the tree) and the counts per type")
+    plan.add_argument("--show", metavar="NAME", help="one resource whole: inputs, options, dependencies")
+    plan.add_argument("--all-findings", action="store_true", help="every advisory finding, not their count per rule")
     graph = command("graph", "print a Mermaid flowchart of the stack's components")
     graph.add_argument("stack", help="stack name, e.g. staging")
     command(
@@ -152,10 +158,24 @@ def _stacks(args: argparse.Namespace) -> Result:
     return EXIT_OK, {**matrix(entries), "schema_version": 1}, "\n".join(lines)
 
 
+def _color() -> bool:
+    """ANSI colour only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _plan(args: argparse.Namespace) -> Result:
     result = plan_stack(args.cwd, args.stack)
     mandatory = [f for f in result.findings if f["level"] == "mandatory"]
-    return (EXIT_FINDINGS if mandatory else EXIT_OK), result.to_json(), render_plan(result)
+    code = EXIT_FINDINGS if mandatory else EXIT_OK
+    if args.show:
+        try:
+            text = render_resource(result, args.show)
+        except UnknownResourceError as exc:
+            raise BadInputError(str(exc)) from None
+        document = next(r.to_json() for r in result.inventory.resources if args.show in (r.name, r.urn))
+        return code, {**document, "schema_version": 1}, text
+    view = View(verbose=args.verbose, all_findings=args.all_findings, color=_color())
+    return code, result.to_json(), render_plan(result, view)
 
 
 def _graph(args: argparse.Namespace) -> Result:
@@ -260,4 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `stagecraft plan staging | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        sys.exit(EXIT_OK)

@@ -77,13 +77,50 @@ def test_plan_in_a_fresh_process_matches(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_tree_output(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--cwd", str(ROOT), "plan", "staging"]) == 0
+    assert cli.main(["--cwd", str(ROOT), "plan", "staging", "--verbose"]) == 0
     out = capsys.readouterr().out
     assert "Plan of stage stack 'staging' (project stagecraft, profile staging, region us-east-1)" in out
     assert "pulumi:pulumi:Stack  stagecraft-staging" in out
     assert "└─ stagecraft:network:Network  amani-backend-staging" in out
     assert "aws:ec2/vpc:Vpc  amani-backend-staging-vpc" in out
     assert "Acknowledged weakenings: none" in out
+    assert re.search(r"^ +6  aws:ec2/subnet:Subnet$", out, re.M), "counts per type with --verbose"
+
+
+def test_the_default_view_is_components_with_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cwd", str(ROOT), "plan", "staging"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^├─ stagecraft:network:Network  amani-backend-staging  \(26: .*6 Subnet, Vpc", out, re.M)
+    assert re.search(r"^   ├─ stagecraft:compute:EksNodeGroup  amani-backend-staging-general  \(2: ", out, re.M)
+    assert "aws:ec2/vpc:Vpc  amani-backend-staging-vpc" not in out, "no per-resource lines by default"
+    assert not re.search(r"^ +6  aws:ec2/subnet:Subnet$", out, re.M), "no counts per type by default"
+    assert re.search(r"^  \d+ advisory: .*log-retention x4.* \(--all-findings lists them\)$", out, re.M)
+    assert "\n  stage: staging\n" in out and "\n  private_subnet_ids:\n  - subnet-" in out, "outputs as YAML"
+    assert "\033[" not in out, "no colour off a terminal"
+
+
+def test_all_findings_lists_the_advisory_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cwd", str(ROOT), "plan", "staging", "--all-findings"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^  - \[advisory\] log-retention: ", out, re.M) and "--all-findings lists them" not in out
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._color()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli._color()
+
+
+def test_show_prints_one_resource_whole(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cwd", str(ROOT), "plan", "production", "--show", "amani-backend-production-instance"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("aws:rds/instance:Instance  amani-backend-production-instance\nurn: urn:pulumi:")
+    assert "\n  identifier: amani-backend-production-pg\n" in out
+    assert "\n  protect: true\n" in out and "\ndependencies:\n  - urn:pulumi:" in out
+    assert cli.main(["--cwd", str(ROOT), "plan", "production", "--show", "instance"]) == 2
+    assert "--show 'instance': 0 resources have that name or URN; names containing it:" in capsys.readouterr().err
 
 
 def test_bad_config_exits_2_with_every_problem(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
