@@ -16,11 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "examples" / "minimal"
 
 
+def _run(program: Path) -> None:
+    """Run a ``__main__.py`` as the Python language host does (``runpy``)."""
+    runpy.run_path(str(program))
+
+
 def test_the_minimal_example_builds_its_components_and_passes_the_rules() -> None:
     project = yaml.safe_load((MINIMAL / "Pulumi.yaml").read_text())
     with chdir(MINIMAL):
         inventory = run_program(
-            lambda: runpy.run_path(str(MINIMAL / "__main__.py")),
+            lambda: _run(MINIMAL / "__main__.py"),
             project=project["name"],
             stack="dev",
             config={"aws:region": "us-east-1"},
