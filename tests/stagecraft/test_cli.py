@@ -24,6 +24,7 @@ RESOURCE_KEYS = {
     "protect",
     "retainOnDelete",
     "ignoreChanges",
+    "deleteBeforeReplace",
 }
 
 
