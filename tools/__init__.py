@@ -1,0 +1,1 @@
+"""Maintenance scripts (not shipped): generators of stagecraft's data files."""
