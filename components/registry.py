@@ -170,7 +170,11 @@ class Registry(pulumi.ComponentResource):
             f"{name}-lifecycle",
             repository=repo.name,
             policy=json.dumps(lifecycle_policy(args)),
-            opts=child,
+            # The provider cannot update a lifecycle policy (`policy` is ForceNew, there is no Update), and the
+            # policy is the repository's singleton: created before the old one is deleted, the replacement would
+            # be Put and then removed by the old one's DeleteLifecyclePolicy on the same repository.
+            # https://github.com/hashicorp/terraform-provider-aws/blob/00a35305dc1b297a6fcdecdfbba33f1e63c3da39/internal/service/ecr/lifecycle_policy.go#L36-L64
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
         push = pulumi.Output.all(*args.push_principal_arns)
         pull = pulumi.Output.all(*args.pull_principal_arns)

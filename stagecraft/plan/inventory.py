@@ -25,6 +25,8 @@ class RecordedResource:
     protect: bool
     retain_on_delete: bool
     ignore_changes: tuple[str, ...]
+    delete_before_replace: bool = False
+    """The ``deleteBeforeReplace`` option: a replacement deletes the old resource before creating the new one."""
 
     def to_json(self) -> dict[str, Any]:
         """The resource as it appears in ``stagecraft plan --json``."""
@@ -40,6 +42,7 @@ class RecordedResource:
             "protect": self.protect,
             "retainOnDelete": self.retain_on_delete,
             "ignoreChanges": list(self.ignore_changes),
+            "deleteBeforeReplace": self.delete_before_replace,
         }
 
 

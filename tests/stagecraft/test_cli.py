@@ -27,6 +27,7 @@ RESOURCE_KEYS = {
     "protect",
     "retainOnDelete",
     "ignoreChanges",
+    "deleteBeforeReplace",
 }
 
 
