@@ -120,7 +120,7 @@ def _merge(base: Any, changes: Any) -> Any:
 
 
 def _project(tmp: Path) -> Path:
-    for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
         shutil.copy(ROOT / name, tmp / name)
     for layer in ("bootstrap", "repository", "cluster"):
         shutil.copytree(ROOT / layer, tmp / layer, ignore=shutil.ignore_patterns(".venv", "__pycache__"))

@@ -61,7 +61,7 @@ def test_a_stack_file_holds_exactly_one_layer_key(tmp_path: Path, config: str, h
 
 
 def test_the_cli_plans_a_layer_folder(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--cwd", str(ROOT / "repository"), "plan", "amani-backend"]) == 0
+    assert cli.main(["--cwd", str(ROOT / "repository"), "plan", "amani-backend", "--verbose"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Plan of repository stack 'amani-backend' (project stagecraft-repository, profile production")
     assert "github:index/repositoryRuleset:RepositoryRuleset  amani-backend-tags-release-ruleset" in out
