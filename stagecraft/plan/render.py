@@ -189,6 +189,7 @@ def render_resource(result: PlanResult, name: str) -> str:
         "protect": resource.protect,
         "retainOnDelete": resource.retain_on_delete,
         "ignoreChanges": list(resource.ignore_changes),
+        "deleteBeforeReplace": resource.delete_before_replace,
     }
     lines = [f"{resource.type}  {resource.name}", f"urn: {resource.urn}", "inputs:"]
     lines += _yaml(resource.inputs) if resource.inputs else ["  {}"]
