@@ -17,6 +17,11 @@ from infra.config.account import AccountConfig, load_account_config
 from infra.program import engine_config
 
 STAGE_PROJECT = "stagecraft"
+CLUSTER_PROJECT = "stagecraft-cluster"
+STAGE_RUN_PROJECTS = (STAGE_PROJECT, CLUSTER_PROJECT)
+"""The projects whose stack of a stage the stage's Pulumi roles run: the stage (root ``Pulumi.yaml``) and its
+Kubernetes objects (``cluster/Pulumi.yaml``), whose deploy-workflow jobs assume the same deploy role. The DIY
+backend keeps state per project (``.pulumi/stacks/<project>/<stack>.json``), so each needs its own grant."""
 """The stage project (``Pulumi.yaml`` at the repository root) whose stacks the Pulumi roles run."""
 GITHUB_APP_ID_VARIABLE = "STAGECRAFT_APP_ID"
 """Repository variable holding the GitHub App's id (workflows mint installation tokens with it)."""
@@ -85,7 +90,7 @@ def build_account(config: AccountConfig) -> None:
                 secrets_key_arn=key.key_arn,
                 secrets_key_alias_arn=names.secrets_key_alias_arn,
                 stack=stage.stage,
-                projects=(STAGE_PROJECT,),
+                projects=STAGE_RUN_PROJECTS,
                 tags={**tags, "project": stage.app, "stage": stage.stage, "repository": stage.repository},
             ),
         )

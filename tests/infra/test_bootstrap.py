@@ -18,6 +18,7 @@ from infra.config.stackfiles import load_stack
 from stagecraft.plan.inventory import Inventory, RecordedResource
 from stagecraft.plan.mocks import PlanMocks
 from stagecraft.plan.runner import run_program
+from stagecraft.rules._util import strings
 from tests.shipped import shipped_plan_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -299,3 +300,17 @@ def test_an_account_without_runners_can_skip_the_connection() -> None:
     assert inv.of_type("aws:codeconnections/connection:Connection") == []
     assert "github_connection_arn" not in inv.outputs
     assert not any("GitHub connection" in line for line in next_steps(config))
+
+
+@pytest.mark.parametrize("stack", sorted(ACCOUNTS))
+def test_the_pulumi_roles_reach_the_state_of_every_layer_they_deploy(stack: str) -> None:
+    """The deploy workflow runs the stage (root project) and its cluster layer (cluster/) as the stage's deploy
+    role; the DIY backend keys state and locks by project and stack, so both projects must be granted."""
+    _, stage = ACCOUNTS[stack]
+    projects = [yaml.safe_load((ROOT / d / "Pulumi.yaml").read_text())["name"] for d in (".", "cluster")]
+    inv = bootstrap(stack)
+    policies = [json.loads(p.inputs["policy"]) for p in inv.of_type("aws:iam/rolePolicy:RolePolicy")]
+    resources = {r for doc in policies for st in doc["Statement"] for r in strings(st.get("Resource"))}
+    for project in projects:
+        assert any(r.endswith(f"/.pulumi/stacks/{project}/{stage}.json*") for r in resources), project
+        assert any(f"/.pulumi/locks/organization/{project}/{stage}/" in r for r in resources), project
