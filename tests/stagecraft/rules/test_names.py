@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from infra.config.stage import APP_NAME_MAX, STAGE_NAME_MAX
+from stagecraft import replace
 from stagecraft.plan.build import plan_stack
 from stagecraft.rules.names import PHYSICAL_NAMES, physical_name
 from tests.stagecraft.factory import res
@@ -66,3 +67,18 @@ def test_the_bootstrap_names_fit_at_the_longest_app_and_stage(tmp_path: Path) ->
     roles = [physical_name(r) for r in result.inventory.of_type("aws:iam/role:Role")]
     assert f"{'a' * APP_NAME_MAX}-{'s' * STAGE_NAME_MAX}-pulumi-preview" in roles
     assert [f for f in result.findings if f["rule"] == "physical-name-valid"] == []
+
+
+NOT_A_COLLIDING_NAME = {
+    "aws:ecs/taskDefinition:TaskDefinition": "a family gets a new revision per registration; it never collides",
+}
+"""Types whose name input the name rule checks but the replace data does not treat as a fixed name."""
+
+
+def test_the_name_rule_and_the_replace_data_agree_on_where_each_type_keeps_its_name() -> None:
+    """Two tables say which input is a type's physical name (this rule's and ``stagecraft.replace``'s)."""
+    known = set(replace.known_types())
+    for type_, spec in PHYSICAL_NAMES.items():
+        if type_ not in known or type_ in NOT_A_COLLIDING_NAME:
+            continue
+        assert spec.name in replace.name_inputs(type_), type_
