@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from contextlib import chdir
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from infra.cluster import STAGE_OUTPUTS
 from infra.config import Acknowledgement, ConfigError, ConfigProblem, StageConfig
+from infra.config.account import AccountConfig
 from infra.config.cluster import CLUSTER_KEY, ClusterConfig
 from infra.config.stackfiles import load_stack
 from stagecraft.estimates.cost import CostEstimate, estimate_cost
@@ -25,7 +27,9 @@ from stagecraft.plan.layers import (
     with_declared_secrets,
 )
 from stagecraft.plan.runner import run_program
-from stagecraft.rules import evaluate
+from stagecraft.preflight import preflight_findings
+from stagecraft.preflight.account import BootstrapPlan, bootstrap_stacks, plan_of
+from stagecraft.rules import Finding, evaluate
 
 __all__ = ["PLAN_SCHEMA_VERSION", "PlanResult", "plan_stack"]
 
@@ -97,7 +101,7 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
     check_program(cwd, layer)
     with chdir(cwd):
         config = layer.load(stack_file.stack, stack_file.placeholder_values())
-    referenced = _referenced_outputs(config)
+    referenced, stage_inventory = _referenced_outputs(config)
     engine_config, secret_keys = stack_file.engine_config()
     with chdir(cwd):
         inventory = run_program(
@@ -111,6 +115,18 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
     profile = profile_of(config)
     acknowledged = acknowledged_of(config)
     findings = evaluate(inventory, profile, [a.to_json() for a in acknowledged])
+    findings = sorted(
+        findings
+        + preflight_findings(
+            config,
+            cwd,
+            inventory,
+            secrets_provider=stack_file.secrets_provider,
+            stage_inventory=stage_inventory,
+            bootstrap_plans=_bootstrap_plans,
+        ),
+        key=Finding.sort_key,
+    )
     region = region_of(config)
     return PlanResult(
         config=config,
@@ -122,14 +138,15 @@ def plan_stack(cwd: Path, stack: str) -> PlanResult:
     )
 
 
-def _referenced_outputs(config: LayerConfig) -> dict[str, dict[str, Any]]:
-    """The outputs of the stacks ``config``'s program reads by StackReference, from their own plans.
+def _referenced_outputs(config: LayerConfig) -> tuple[dict[str, dict[str, Any]], Inventory | None]:
+    """The outputs of the stacks ``config``'s program reads by StackReference, from their own plans, and the
+    referenced stage's inventory (preflight judges the cluster layer's reach from it).
 
     A cluster stack reads its stage's outputs (:data:`infra.cluster.STAGE_OUTPUTS`); one the stage does not
     export is a config error here, where a real run would fail only on the runner after the stage's ``up``.
     """
     if not isinstance(config, ClusterConfig):
-        return {}
+        return {}, None
     stage = plan_stack(config.stage_dir, config.stage.stack)
     outputs = stage.inventory.outputs
     missing = [name for name in STAGE_OUTPUTS if name not in outputs]
@@ -143,4 +160,20 @@ def _referenced_outputs(config: LayerConfig) -> dict[str, dict[str, Any]]:
                 )
             ]
         )
-    return {config.stage_reference: dict(outputs)}
+    return {config.stage_reference: dict(outputs)}, stage.inventory
+
+
+def _bootstrap_plans(directory: Path) -> list[BootstrapPlan]:
+    """The offline plans of the bootstrap stacks in ``directory`` (cached per stack file content)."""
+    stacks = tuple((stack, (directory / f"Pulumi.{stack}.yaml").read_bytes()) for stack in bootstrap_stacks(directory))
+    return list(_cached_bootstrap_plans(directory.resolve(), stacks))
+
+
+@lru_cache(maxsize=16)
+def _cached_bootstrap_plans(directory: Path, stacks: tuple[tuple[str, bytes], ...]) -> tuple[BootstrapPlan, ...]:
+    plans = []
+    for stack, _content in stacks:
+        result = plan_stack(directory, stack)
+        if isinstance(result.config, AccountConfig):
+            plans.append(plan_of(stack, result.config, result.inventory))
+    return tuple(plans)

@@ -35,6 +35,7 @@ def rules_markdown() -> str:
         "recording the key and the reason (plan only: acknowledgements live in stack config). | stagecraft | "
         "advisory | advisory | advisory |",
         "",
+        *_preflight_lines(),
         "## Controls not checked, and why",
         "",
         "| Control | Reason |",
@@ -58,6 +59,24 @@ def rules_markdown() -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _preflight_lines() -> list[str]:
+    """The preflight rules (``stagecraft.preflight``): plan only, mandatory in every profile."""
+    from stagecraft.rules.preflight import RULES as PREFLIGHT
+
+    lines = [
+        "## Preflight: would `pulumi up` succeed from where it runs?",
+        "",
+        "Judged by `stagecraft plan` from the inventory plus the deployment context (which runner runs which phase",
+        "of which layer, read from `.github/workflows`, `stagecraft stacks` and the other layers' stacks; see",
+        "docs/architecture.md#preflight). Plan only (the pack sees one stack), mandatory in every profile.",
+        "",
+        "| Rule | What it checks | Source |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{rule.id}` | {rule.description} | [docs]({rule.url}) |" for rule in PREFLIGHT]
+    return [*lines, ""]
 
 
 def pack_config(profile: Profile) -> str:
