@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from components.errors import ComponentInputError
 from components.iam import tls_statements
 from components.naming import name_problems
+from components.private_bucket import private_bucket
 
 COMPONENT = "AccessLogBucket"
 ABORT_MULTIPART_DAYS = 7
@@ -54,48 +55,16 @@ class AccessLogBucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: AccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         _validate(args)
         super().__init__("stagecraft:data:AccessLogBucket", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            bucket=args.bucket_name,
+        private = private_bucket(
+            self,
+            name,
+            bucket_name=args.bucket_name,
+            kms_key_arn=None,  # S3 server access logging cannot deliver into an SSE-KMS bucket
             object_lock_enabled=False,
-            force_destroy=False,
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
+            tags=args.tags,
+            protect=args.protect,
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    ),
-                )
-            ],
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
+        bucket, versioning, public_access = private.bucket, private.versioning, private.public_access
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket.id,

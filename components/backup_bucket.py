@@ -16,6 +16,7 @@ from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from components.errors import ComponentInputError
 from components.iam import account_of, service_trust, tls_statements
 from components.naming import name_problems
+from components.private_bucket import private_bucket
 from components.stage_key import key_policy
 
 COMPONENT = "BackupBucket"
@@ -124,55 +125,17 @@ class BackupBucket(pulumi.ComponentResource):
         region: str | None,
     ) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
         """A bucket with ownership, public access block, SSE-KMS, versioning, TLS-only policy, lifecycle."""
-        tags = dict(args.tags)
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(
-            f"{prefix}-bucket",
-            bucket=bucket_name,
+        private = private_bucket(
+            self,
+            prefix,
+            bucket_name=bucket_name,
+            kms_key_arn=key_arn,
             object_lock_enabled=locked,
-            force_destroy=False,
+            tags=args.tags,
+            protect=args.protect,
             region=region,
-            tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
         )
-        aws.s3.BucketOwnershipControls(
-            f"{prefix}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            region=region,
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{prefix}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            region=region,
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{prefix}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=key_arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            region=region,
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{prefix}-versioning",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            region=region,
-            opts=child,
-        )
+        bucket, versioning, public_access = private.bucket, private.versioning, private.public_access
         aws.s3.BucketPolicy(
             f"{prefix}-tls-only",
             bucket=bucket.id,

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from components.backup_bucket import ABORT_MULTIPART_DAYS, tls_only_policy
 from components.errors import ComponentInputError
 from components.naming import name_problems
+from components.private_bucket import private_bucket
 
 COMPONENT = "StateBucket"
 MIN_TLS_VERSION = "1.2"
@@ -50,52 +51,19 @@ class StateBucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: StateBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         _validate(args)
         super().__init__("stagecraft:bootstrap:StateBucket", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            bucket=args.bucket_name,
-            force_destroy=False,
-            # Object Lock can only be turned on at creation. Writes to a locked bucket must carry a checksum
-            # (Content-MD5 or x-amz-checksum-*, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html);
-            # the DIY backend's `awssdk=v2` (AccountNames.backend_url) uses aws-sdk-go-v2, which sends one by default.
+        private = private_bucket(
+            self,
+            name,
+            bucket_name=args.bucket_name,
+            kms_key_arn=args.kms_key_arn,
+            # Writes to a locked bucket must carry a checksum (Content-MD5 or x-amz-checksum-*,
+            # https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html); the DIY backend's
+            # `awssdk=v2` (AccountNames.backend_url) uses aws-sdk-go-v2, which sends one by default.
             object_lock_enabled=True,
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
+            tags=args.tags,
+            protect=args.protect,
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=args.kms_key_arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
+        bucket, versioning, public_access = private.bucket, private.versioning, private.public_access
         aws.s3.BucketObjectLockConfiguration(
             f"{name}-object-lock",
             bucket=bucket.id,
