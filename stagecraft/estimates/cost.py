@@ -1,4 +1,10 @@
-"""Monthly list-cost estimate of a recorded stage, and its text form for the plan tree."""
+"""Monthly list-cost estimate of a recorded stage, and its text form for the plan tree.
+
+An unpriced resource never counts as $0: when a resource with a fixed charge has no list price (its class, storage
+type or region is not in the price book), ``monthly_usd`` sums the priced ones only, ``total_is_lower_bound`` says
+so and ``unpriced`` names each such resource. A stage in a region the book does not hold gets no total at all.
+Usage-based charges (build minutes, data processed, log ingestion) are listed per unit, never in the total.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stagecraft.estimates.cost_rules import price_resource, root_volumes
-from stagecraft.estimates.prices import PriceTable, UnitPrice, load_prices
+from stagecraft.estimates.prices import PriceBook, UnitPrice, load_prices
 from stagecraft.plan.inventory import Inventory
 
 TOP_ITEMS = 6
@@ -24,6 +30,13 @@ class CostItem:
     unit_prices: tuple[UnitPrice, ...]
     basis: str
     usage: bool
+    region: str = ""
+    """The region the resource is priced in (its own ``region`` input, else the stage's)."""
+
+    @property
+    def unpriced(self) -> bool:
+        """A fixed charge whose list price is not known: the total is a lower bound."""
+        return self.monthly_usd is None and not self.usage
 
     def to_json(self) -> dict[str, Any]:
         """The item as it appears in the plan's ``cost.items``."""
@@ -34,6 +47,9 @@ class CostItem:
             "monthly_usd": self.monthly_usd,
             "unit_prices": [p.to_json() for p in self.unit_prices],
             "basis": self.basis,
+            "usage_based": self.usage,
+            "unpriced": self.unpriced,
+            "region": self.region,
         }
 
 
@@ -46,6 +62,8 @@ class CostEstimate:
     region: str
     items: tuple[CostItem, ...]
     assumptions: tuple[str, ...]
+    priced_regions: tuple[str, ...] = ("us-east-1",)
+    """The regions the price book holds."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan's ``cost`` object. ``monthly_usd`` leaves out what has no known price, so with
@@ -57,12 +75,16 @@ class CostEstimate:
             "assumptions": list(self.assumptions),
             "total_is_lower_bound": self.lower_bound,
             "unpriced": [{"urn": i.urn, "type": i.type, "name": i.name, "basis": i.basis} for i in self.unknown],
+            "unpriced_count": len(self.unknown),
+            "region": self.region,
+            "region_priced": self.region in self.priced_regions,
+            "priced_regions": list(self.priced_regions),
         }
 
     @property
     def unknown(self) -> tuple[CostItem, ...]:
         """Items with a fixed charge whose price is not known."""
-        return tuple(i for i in self.items if i.monthly_usd is None and not i.usage)
+        return tuple(i for i in self.items if i.unpriced)
 
     @property
     def lower_bound(self) -> bool:
@@ -70,52 +92,62 @@ class CostEstimate:
         return self.monthly_usd is not None and bool(self.unknown)
 
 
-def estimate_cost(inventory: Inventory, region: str, table: PriceTable | None = None) -> CostEstimate:
-    """Price every resource of ``inventory`` deployed in ``region`` (items in URN order)."""
-    table = table or load_prices()
+def estimate_cost(inventory: Inventory, region: str, book: PriceBook | None = None) -> CostEstimate:
+    """Price every resource of ``inventory`` deployed in ``region`` (items in URN order).
+
+    A resource with its own ``region`` input (a backup replica) is priced with that region's table; a region the
+    book does not hold prices nothing (its resources are unpriced), and a stage in such a region gets no total.
+    """
+    book = book or load_prices()
     items: list[CostItem] = []
     notes: list[str] = []
     volumes = root_volumes(inventory.resources)
     for r in sorted(inventory.resources, key=lambda r: r.urn):
         if not r.custom:
             continue
-        priced = price_resource(r, table, volumes)
+        where = str(r.inputs.get("region") or region)
+        table = book.table(where)
+        priced = price_resource(r, table or book.empty(where), volumes)
         if priced is None:
             continue
-        where = r.inputs.get("region") or region
-        if where != table.region:
-            items.append(CostItem(r.urn, r.type, r.name, None, (), f"no prices for {where}", False))
+        if table is None:
+            basis = f"no prices for {where} (priced regions: {', '.join(book.regions)})"
+            items.append(CostItem(r.urn, r.type, r.name, None, (), basis, priced.usage, where))
             continue
         monthly = None if priced.monthly_usd is None else round(priced.monthly_usd, 2)
-        items.append(CostItem(r.urn, r.type, r.name, monthly, priced.unit_prices, priced.basis, priced.usage))
+        items.append(CostItem(r.urn, r.type, r.name, monthly, priced.unit_prices, priced.basis, priced.usage, where))
         notes.extend(priced.notes)
     assumptions = [
-        f"On-demand list prices for {table.region} in {table.currency}, {table.hours_per_month} hours per "
-        "month; no free tier, taxes, credits, savings plans or reserved capacity",
-        "Usage-based charges (data processed, log ingestion, storage, requests, Fargate tasks) are listed "
-        "per unit and not included in monthly_usd",
+        f"On-demand list prices in {book.currency}, {book.hours_per_month} hours per month; no free tier, taxes, "
+        "credits, savings plans or reserved capacity; each price cites its source and the day it was read "
+        "(stagecraft/data/prices.json, docs/cost.md)",
+        "Usage-based charges (build minutes, data processed, log ingestion, storage, requests, Fargate tasks) are "
+        "listed per unit and not included in monthly_usd",
     ]
     total: float | None = round(sum(i.monthly_usd or 0.0 for i in items), 2)
-    if region != table.region:
+    if book.table(region) is None:
         total = None
         assumptions.append(
-            f"Prices for {region} are unknown: the table holds {table.region} list prices only, "
-            "so no estimate is given rather than a guess"
+            f"Prices for {region} are unknown: the price book holds {', '.join(book.regions)} list prices only, "
+            "so no estimate is given rather than another region's prices"
         )
-    unknown = [f"{i.type} {i.name}" for i in items if i.monthly_usd is None and not i.usage]
+    unknown = [f"{i.type} {i.name}" for i in items if i.unpriced]
     if unknown and total is not None:
         assumptions.append(
             f"monthly_usd is a lower bound: {len(unknown)} resources have no list price and are not in it: "
             f"{', '.join(unknown)}"
         )
     assumptions.extend(notes)
-    return CostEstimate(total, table.currency, region, tuple(items), tuple(assumptions))
+    return CostEstimate(total, book.currency, region, tuple(items), tuple(assumptions), book.regions)
 
 
 def render_cost(est: CostEstimate) -> list[str]:
     """A few readable lines: the total, the most expensive items, usage and unknown counts."""
     if est.monthly_usd is None:
-        return [f"Cost: unknown for {est.region} (prices are known for us-east-1 only)"]
+        lines = [f"Cost: unknown for {est.region} (prices are known for {', '.join(est.priced_regions)} only)"]
+        if est.unknown:
+            lines.append(f"  {len(est.unknown)} resources with fixed charges unpriced (cost.unpriced in --json)")
+        return lines
     total = f"at least ${est.monthly_usd:,.2f}" if est.lower_bound else f"${est.monthly_usd:,.2f}"
     lines = [f"Cost: {total}/month list price ({est.currency}, {est.region}, fixed charges)"]
     if est.lower_bound:

@@ -15,7 +15,8 @@ from stagecraft.plan.inventory import RecordedResource
 DEFAULT_NODE_INSTANCE_TYPE = "t3.medium"
 """What EKS uses when a managed node group sets no ``instanceTypes``."""
 DEFAULT_NODE_DISK_GB = 20
-"""EKS managed node group root volume size when ``diskSize`` is unset (perf.md)."""
+"""EKS managed node group root volume size in GiB when ``diskSize`` is unset (20 for Linux:
+https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html#AmazonEKS-CreateNodegroup-request-diskSize)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,24 @@ Rule = Callable[[RecordedResource, _Prices], Priced | None]
 def _usage(p: _Prices, basis: str, *keys: str) -> Priced:
     p.per_unit(*keys)
     return Priced(None, tuple(p.used), basis, usage=True)
+
+
+CODEBUILD_OS = {"LINUX_CONTAINER": "linux", "ARM_CONTAINER": "arm"}
+"""Price-key part of each CodeBuild environment type (``environment.type``)."""
+
+
+def _codebuild_project(r: RecordedResource, p: _Prices) -> Priced:
+    # On-demand CodeBuild bills per build minute of the project's compute type and nothing while idle
+    # (https://aws.amazon.com/codebuild/pricing/); the in-VPC runner (components/ci_runner.py) is one such project.
+    env = r.inputs.get("environment") or {}
+    compute = str(env.get("computeType") or "BUILD_GENERAL1_SMALL")
+    kind = str(env.get("type") or "LINUX_CONTAINER")
+    size = compute.removeprefix("BUILD_").lower()
+    key = f"codebuild.{size}.{CODEBUILD_OS.get(kind, kind.lower())}.minute"
+    basis = f"usage: build minutes of {compute} ({kind}), per minute"
+    if p.table.get(key) is None:
+        basis += f"; no per-minute price for {key}"
+    return _usage(p, basis, key)
 
 
 def _nat_gateway(r: RecordedResource, p: _Prices) -> Priced:
@@ -235,6 +254,7 @@ RULES: dict[str, Rule] = {
     "aws:s3/bucketV2:BucketV2": _usage_rule(
         "usage: storage per GB-month by class", "s3.standard.gb_month", "s3.glacier_ir.gb_month"
     ),
+    "aws:codebuild/project:Project": _codebuild_project,
     "aws:ecr/repository:Repository": _usage_rule("usage: image storage per GB-month", "ecr.gb_month"),
     "aws:ecs/cluster:Cluster": _usage_rule(
         "usage: Fargate tasks the pipelines deploy, per vCPU-hour and GB-hour (on-demand or Spot)",

