@@ -146,12 +146,12 @@ def render_cost(est: CostEstimate) -> list[str]:
     if est.monthly_usd is None:
         lines = [f"Cost: unknown for {est.region} (prices are known for {', '.join(est.priced_regions)} only)"]
         if est.unknown:
-            lines.append(f"  {len(est.unknown)} resources with fixed charges unpriced (cost.unpriced in --json)")
+            lines.append(f"  {_resources(len(est.unknown))} with fixed charges unpriced (cost.unpriced in --json)")
         return lines
     total = f"at least ${est.monthly_usd:,.2f}" if est.lower_bound else f"${est.monthly_usd:,.2f}"
     lines = [f"Cost: {total}/month list price ({est.currency}, {est.region}, fixed charges)"]
     if est.lower_bound:
-        lines[0] += f", {len(est.unknown)} resources unpriced (listed with ?)"
+        lines[0] += f", {_resources(len(est.unknown))} unpriced (listed with ?)"
     fixed = sorted((i for i in est.items if i.monthly_usd), key=lambda i: (-(i.monthly_usd or 0.0), i.type, i.name))
     width = max((len(f"{i.monthly_usd:,.2f}") for i in fixed[:TOP_ITEMS]), default=0)
     lines += [f"  ${i.monthly_usd:>{width},.2f}  {i.type} {i.name}" for i in fixed[:TOP_ITEMS]]
@@ -164,3 +164,7 @@ def render_cost(est: CostEstimate) -> list[str]:
     for i in est.unknown:
         lines.append(f"  ? {i.type} {i.name}: {i.basis}")
     return lines
+
+
+def _resources(count: int) -> str:
+    return f"{count} resource" if count == 1 else f"{count} resources"

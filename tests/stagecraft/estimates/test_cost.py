@@ -148,7 +148,7 @@ def test_a_larger_unpriced_database_class_never_makes_the_total_go_down() -> Non
     assert not priced.lower_bound and priced.to_json()["unpriced"] == []
     assert unpriced.lower_bound and [i["name"] for i in unpriced.to_json()["unpriced"]] == ["db"]
     assert render_cost(unpriced)[0].startswith("Cost: at least $")
-    assert render_cost(unpriced)[0].endswith(", 1 resources unpriced (listed with ?)")
+    assert render_cost(unpriced)[0].endswith(", 1 resource unpriced (listed with ?)")
     assert any(line.startswith("  ? aws:rds/instance:Instance db") for line in render_cost(unpriced))
 
 
@@ -226,7 +226,7 @@ def test_node_group_defaults_and_load_balancer_public_addresses() -> None:
 def test_render_shows_total_top_items_and_usage() -> None:
     lines = render_cost(estimate_cost(inventory(*_stage()), "us-east-1"))
     assert lines[0] == (
-        "Cost: at least $177.36/month list price (USD, us-east-1, fixed charges), 1 resources unpriced (listed with ?)"
+        "Cost: at least $177.36/month list price (USD, us-east-1, fixed charges), 1 resource unpriced (listed with ?)"
     )
     assert lines[1] == "  $73.00  aws:eks/cluster:Cluster stg-eks"
     assert lines[7].startswith("  + usage-based charges of 1 resources")
