@@ -1,7 +1,10 @@
 """IAM policy documents shared by the components (written with ``json.dumps``, never the typed SDK form).
 
-The typed ``aws.iam.PolicyDocumentArgs`` fails to serialize list values (an SDK bug, see
-../shared/reference/provider-facts.md section 11), so every document here is plain JSON.
+The typed ``aws.iam.PolicyDocumentArgs`` fails to serialize a list in a ``str | Sequence[str]`` field
+(``action=["sts:AssumeRole"]``: "Unexpected type. Expected 'list'"), because the SDK's ``_get_list_element_type``
+does not unwrap the ``Union``
+(https://github.com/pulumi/pulumi/blob/1b5949891b3cefcb9974752b24a5ecef0acc86c8/sdk/python/lib/pulumi/runtime/rpc.py#L143),
+so every document here is plain JSON.
 """
 
 from __future__ import annotations

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from stagecraft.estimates.deploy_time import (
+    DURATIONS_PATH,
     Duration,
     DurationTable,
     estimate_deploy,
@@ -108,3 +112,23 @@ def test_eks_path_with_shipped_durations() -> None:
 def test_render_mentions_default_durations() -> None:
     inv = inventory(res("test:index/other:Other", "o"))
     assert render_deploy(estimate_deploy(inv, TABLE), inv)[-1].startswith("  (1 types without a measured")
+
+
+def _sources(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "source" and isinstance(v, str)] + [
+            s for k, v in node.items() if k != "source" for s in _sources(v)
+        ]
+    if isinstance(node, list):
+        return [s for item in node for s in _sources(item)]
+    return []
+
+
+def test_every_duration_cites_its_original_source_or_says_it_is_an_estimate() -> None:
+    """Sources are linked in the repository (never a reference file outside it); unmeasured numbers say so."""
+    doc = json.loads(DURATIONS_PATH.read_text())
+    sources = _sources(doc)
+    assert len(sources) >= len(doc["types"]) + 1
+    for source in sources:
+        assert "perf.md" not in source, source
+        assert source.startswith("estimate:") or re.search(r"https://\S+", source), source
