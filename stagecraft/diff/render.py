@@ -15,7 +15,7 @@ __all__ = ["MARKDOWN_LIMIT", "render_markdown", "render_text"]
 
 MARKDOWN_LIMIT = 60_000
 """Characters a Markdown diff keeps under: GitHub refuses comment bodies over 65,536."""
-_SIGN = {"create": "+", "replace": "±", "update": "~", "delete": "-", "unchanged": " "}
+_SIGN = {"create": "+", "replace": "±", "update": "~", "delete": "-", "unchanged": " ", "may change": "?"}
 _VALUE_WIDTH = 60
 _PATHS_SHOWN = 10
 _BOUND_WORDS = {"exact": "", "lower_bound": "at least ", "upper_bound": "at most ", "unknown": ""}
@@ -32,6 +32,11 @@ def _usd(value: float | None, *, sign: bool = False) -> str:
     if value is None:
         return "unpriced"
     return f"{'+' if sign and value >= 0 else '-' if value < 0 else ''}${abs(value):,.2f}"
+
+
+def _label(change: Change) -> str:
+    """The kind, or ``may change`` for an unchanged resource that depends on a replaced one."""
+    return "may change" if change.kind == "unchanged" and change.after_replacement_of else change.kind
 
 
 def _summary(diff: Diff) -> str:
@@ -93,7 +98,7 @@ def render_text(diff: Diff) -> str:
         if change.kind == "unchanged" and not change.after_replacement_of:
             continue
         r = change.resource
-        lines.append(f"  {_SIGN[change.kind]} {change.kind:<9} {r.type} {r.name}")
+        lines.append(f"  {_SIGN[_label(change)]} {_label(change):<10} {r.type} {r.name}")
         lines += [f"        {line}" for line in _details(change)]
     lines.append(_cost_line(diff))
     for item in diff.cost.items:
@@ -122,13 +127,13 @@ def _component(change: Change, diff: Diff) -> str:
 
 
 def _group(diff: Diff, component: str, changes: list[Change], values: bool) -> str:
-    counts = ", ".join(f"{n} {k}" for k in KINDS if (n := sum(c.kind == k for c in changes)))
+    counts = ", ".join(f"{n} {k}" for k in (*KINDS, "may change") if (n := sum(_label(c) == k for c in changes)))
     rows = ["| | Resource | Type | Changes |", "|---|---|---|---|"]
     for change in changes:
         r = change.resource
         details = _details(change) if values else [p.path for p in change.paths]
         cell = "<br>".join(f"`{_md(d)}`" for d in details)
-        rows.append(f"| {_SIGN[change.kind]} {change.kind} | `{_md(r.name)}` | `{_md(r.type)}` | {cell} |")
+        rows.append(f"| {_SIGN[_label(change)]} {_label(change)} | `{_md(r.name)}` | `{_md(r.type)}` | {cell} |")
     body = "\n".join(rows)
     return f"<details><summary>{_md(component)}: {counts}</summary>\n\n{body}\n\n</details>"
 
