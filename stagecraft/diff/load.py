@@ -51,10 +51,10 @@ def load_plan(path: Path) -> Plan:
 def plan_from_json(document: Any, source: str) -> Plan:
     """The :class:`Plan` of an already parsed plan document (``source`` names it in messages)."""
     hint = "pass the output of `stagecraft plan STACK --json`"
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        raise DiffInputError(f"{source} is the error document of a failed plan: {document['error'].get('message')}")
     if not isinstance(document, dict) or "resources" not in document or "schema_version" not in document:
         raise DiffInputError(f"{source} is not a plan document (no schema_version and resources); {hint}")
-    if "error" in document:
-        raise DiffInputError(f"{source} is the error document of a failed plan: {document['error'].get('message')}")
     version = document["schema_version"]
     if version not in SUPPORTED_PLAN_VERSIONS:
         raise DiffInputError(
@@ -66,7 +66,7 @@ def plan_from_json(document: Any, source: str) -> Plan:
         raise DiffInputError(f"{source} is not a plan document (missing {', '.join(missing) or 'a resource list'})")
     try:
         resources = [_resource(r) for r in document["resources"]]
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DiffInputError(f"{source} has a resource that is not a plan resource (missing {exc})") from None
     inventory = Inventory(str(document["project"]), str(document["stack"]), resources)
     return Plan(document, inventory, source)

@@ -6,7 +6,7 @@ delete and a create here (as in the engine, unless an alias links them; plans re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stagecraft.diff.paths import ABSENT, PathChange, changed_paths, is_ignored, unindexed
@@ -145,6 +145,6 @@ def changes_between(base: Inventory, head: Inventory) -> list[Change]:
         if change.kind in ("update", "unchanged") and change.after is not None:
             upstream = tuple(d for d in change.after.dependencies if d in replaced)
             if upstream:
-                change = Change(**{**change.__dict__, "after_replacement_of": upstream})
+                change = replace(change, after_replacement_of=upstream)
         out.append(change)
     return out

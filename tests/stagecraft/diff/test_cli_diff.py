@@ -142,7 +142,7 @@ def test_bad_input_exits_2_with_an_error_document(
     document = json.loads(base.read_text())
     (tmp_path / "v9.json").write_text(json.dumps({**document, "schema_version": 9}))
     assert "schema_version 9" in _error(capsys, str(base), str(tmp_path / "v9.json"))
-    failed = {"schema_version": 1, "command": "plan", "exit_code": 2, "error": {"message": "bad key"}, "resources": []}
+    failed = {"schema_version": 1, "command": "plan", "exit_code": 2, "error": {"message": "bad key"}}
     (tmp_path / "failed.json").write_text(json.dumps(failed))
     assert "error document of a failed plan: bad key" in _error(capsys, str(base), str(tmp_path / "failed.json"))
     staging = plan_file("staging", "staging")

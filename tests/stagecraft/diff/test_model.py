@@ -164,3 +164,18 @@ def test_markdown_groups_by_component_and_fits_a_comment() -> None:
     assert len(short) <= 4000 and '"aaaa' not in short and "left out" not in short
     tiny = render_markdown(diff, limit=1500)
     assert len(tiny) <= 1500 and "left out to fit" in tiny and "Cost:" in tiny
+
+
+def test_hazards_follow_the_options_and_the_type() -> None:
+    old = _resource("b", BUCKET, inputs={"bucket": "one", "objectLockEnabled": False})
+    new = _resource("b", BUCKET, inputs={"bucket": "one", "objectLockEnabled": True})
+    diff = _diff(_plan([old]), _plan([new]))
+    assert diff.changes[0].replace_paths == ("objectLockEnabled",)
+    assert [h.rule for h in diff.hazards] == ["name-collision", "stateful"]
+    deleting_first = {**new, "deleteBeforeReplace": True}
+    assert [h.rule for h in _diff(_plan([old]), _plan([deleting_first])).hazards] == ["stateful"]
+    renamed = {**new, "inputs": {"bucket": "two", "objectLockEnabled": True}}
+    assert [h.rule for h in _diff(_plan([old]), _plan([renamed])).hazards] == ["stateful"]
+    role = _resource("r", retainOnDelete=True)
+    assert [h.rule for h in _diff(_plan([role]), _plan([])).hazards] == ["retained"]
+    assert _diff(_plan([_resource("r")]), _plan([])).hazards == ()
