@@ -74,6 +74,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_speed.py
+	$(BIN)/python benchmarks/diff_speed.py
 	$(BIN)/python benchmarks/targets.py
 	$(BIN)/python benchmarks/make_test_time.py
 

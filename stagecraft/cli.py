@@ -20,6 +20,8 @@ from components.errors import ComponentInputError
 from infra.config import ConfigError
 from infra.config.stackfiles import StackFileError
 from stagecraft.check import check as check_project
+from stagecraft.diff import DiffInputError, Plan, diff_plans, load_plan, plan_from_json
+from stagecraft.diff.render import render_markdown, render_text
 from stagecraft.graph import component_graph, mermaid
 from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
@@ -37,7 +39,7 @@ ERROR_SCHEMA_VERSION = 1
 
 EXIT_CODES = """exit codes:
   0  ok
-  1  a mandatory finding (plan, new-stage) or a conflict (check)
+  1  a mandatory finding (plan, new-stage), a conflict (check) or a hazard (diff, plan --against)
   2  bad input: config, stack file, project or arguments (nothing is planned)
   3  internal error (rerun with --debug for a traceback)"""
 
@@ -48,7 +50,17 @@ EXAMPLES = {
   stagecraft plan staging --cwd cluster        # the stage's Kubernetes objects (cluster/ layer)
   stagecraft plan production --verbose --all-findings
   stagecraft plan production --show amani-backend-production-instance
-  stagecraft plan amani-production --cwd bootstrap""",
+  stagecraft plan amani-production --cwd bootstrap
+  stagecraft plan production --against base.json  # what this checkout changes against another plan""",
+    "diff": """examples:
+  stagecraft plan production --json > head.json   # and base.json from the base branch's checkout
+  stagecraft diff base.json head.json
+  stagecraft diff base.json head.json --format markdown > comment.md
+  stagecraft diff base.json head.json --json      # the same document as --format json
+
+exit codes of diff: 0 no hazard, 1 a hazard (a protected, retained or stateful resource replaced or deleted,
+a fixed-name resource replaced create-before-delete), 2 bad input (unreadable file, not a plan document,
+plans of different stacks, an unsupported schema_version)""",
     "graph": """examples:
   stagecraft graph production > graph.mmd
   stagecraft graph staging --json""",
@@ -118,6 +130,14 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--verbose", action="store_true", help="every resource (the tree) and the counts per type")
     plan.add_argument("--show", metavar="NAME", help="one resource whole: inputs, options, dependencies")
     plan.add_argument("--all-findings", action="store_true", help="every advisory finding, not their count per rule")
+    plan.add_argument(
+        "--against", type=Path, metavar="BASE.json", help="print the diff from this plan document to this plan"
+    )
+    plan.add_argument("--format", choices=FORMATS, help="with --against: text (default), json or markdown")
+    diff = command("diff", "what would change between two offline plans of one stack (plan --json documents)")
+    diff.add_argument("base", type=Path, help="the base plan (plan --json output), e.g. of the base branch")
+    diff.add_argument("head", type=Path, help="the proposed plan (plan --json output)")
+    diff.add_argument("--format", choices=FORMATS, help="text (default), json (same as --json) or markdown")
     graph = command("graph", "print a Mermaid flowchart of the stack's components")
     graph.add_argument("stack", help="stack name, e.g. staging")
     command(
@@ -138,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+FORMATS = ("text", "json", "markdown")
 Result = tuple[int, dict[str, Any] | None, str]
 """What a command produced: exit code, its JSON document (``None`` if it has none), its text output."""
 
@@ -163,10 +184,42 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
+def _output_format(args: argparse.Namespace) -> str:
+    """``--format``, agreeing with ``--json`` (either one makes every document JSON, errors included)."""
+    if args.json and args.format not in (None, "json"):
+        raise BadInputError(f"--json and --format {args.format} disagree; pass one of them")
+    if args.format == "json":
+        args.json = True
+    return "json" if args.json else args.format or "text"
+
+
+def _diff_result(diff_format: str, base: Path, head: Callable[[], Plan]) -> Result:
+    try:
+        diff = diff_plans(load_plan(base), head())
+    except DiffInputError as exc:
+        raise BadInputError(str(exc)) from None
+    text = render_markdown(diff) if diff_format == "markdown" else render_text(diff)
+    return (EXIT_FINDINGS if diff.hazards else EXIT_OK), diff.to_json(), text
+
+
+def _diff(args: argparse.Namespace) -> Result:
+    return _diff_result(_output_format(args), args.base, lambda: load_plan(args.head))
+
+
 def _plan(args: argparse.Namespace) -> Result:
+    if args.against is None and args.format not in (None, "text", "json"):
+        raise BadInputError(f"--format {args.format} needs --against BASE.json")
+    plan_format = _output_format(args)
     result = plan_stack(args.cwd, args.stack)
     mandatory = [f for f in result.findings if f["level"] == "mandatory"]
     code = EXIT_FINDINGS if mandatory else EXIT_OK
+    if args.against is not None:
+
+        def head() -> Plan:
+            return plan_from_json(result.to_json(), f"plan of {args.stack}")
+
+        diff_code, document, text = _diff_result(plan_format, args.against, head)
+        return max(code, diff_code), document, text
     if args.show:
         try:
             text = render_resource(result, args.show)
@@ -235,6 +288,7 @@ def _schema(args: argparse.Namespace) -> Result:
 COMMANDS: dict[str, Callable[[argparse.Namespace], Result]] = {
     "schema": _schema,
     "plan": _plan,
+    "diff": _diff,
     "graph": _graph,
     "check": _check,
     "new-stage": _new_stage,

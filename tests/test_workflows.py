@@ -24,6 +24,8 @@ OIDC_ACTION = "aws-actions/configure-aws-credentials@"
 PULUMI_ACTION = "pulumi/actions@"
 APP_TOKEN_ACTION = "actions/create-github-app-token@"
 STACK_GROUP = "pulumi-${{ matrix.stack }}"
+COMMENT_JOB = ("preview-comment.yml", "comment")
+"""The only job that may write to pull requests: it posts the diff and runs none of the pull request's code."""
 MATRIX_INCLUDE = re.compile(r"^\$\{\{ fromJSON\(needs\.(?P<job>[\w-]+)\.outputs\.(?P<output>\w+)\)\.include \}\}$")
 
 
@@ -65,7 +67,7 @@ def _runs_pulumi(step: dict[str, Any]) -> bool:
 
 
 def test_the_expected_workflows_exist() -> None:
-    assert [f.name for f in FILES] == ["ci.yml", "deploy.yml", "drift.yml", "preview.yml"]
+    assert [f.name for f in FILES] == ["ci.yml", "deploy.yml", "drift.yml", "preview-comment.yml", "preview.yml"]
 
 
 def test_zizmor_finds_nothing() -> None:
@@ -115,7 +117,8 @@ def test_permissions_are_least_privilege_per_job(path: Path) -> None:
         oidc = any(_uses(s, OIDC_ACTION) for s in _steps(job))
         assert (job["permissions"].get("id-token") == "write") is oidc, f"{path.name}: {name} id-token"
         writes = {k for k, v in job["permissions"].items() if v == "write"} - {"id-token"}
-        assert writes <= {"issues"}, f"{path.name}: {name} writes {writes}"
+        allowed = {"issues", "pull-requests"} if (path.name, name) == COMMENT_JOB else {"issues"}
+        assert writes <= allowed, f"{path.name}: {name} writes {writes}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -481,4 +484,57 @@ def test_every_install_is_the_hashed_lock_then_the_project_without_dependencies(
             assert [a for v, a in found if v == venv] == ["--require-hashes -r requirements.lock", "--no-deps -e ."]
             assert re.search(rf"^python3?(\.\d+)? -m venv {re.escape(venv)}$", run, re.M), f"{workflow}: {name}"
             installs += 1
-    assert installs == 12
+    assert installs == 14
+
+
+# --- the pull request's diff comment (preview.yml job diff, preview-comment.yml) ----------------------------------
+
+
+def test_the_pull_request_diff_runs_unprivileged_and_plans_each_side_with_its_own_code() -> None:
+    diff = _jobs("preview.yml")["diff"]
+    assert diff["permissions"] == {"contents": "read"}
+    assert "environment" not in diff and "if" not in diff, "it must run for forks too"
+    assert "secrets." not in yaml.safe_dump(diff) and "id-token" not in yaml.safe_dump(diff)
+    checkouts = [s for s in _steps(diff) if _uses(s, "actions/checkout@")]
+    assert [c["with"].get("ref") for c in checkouts] == [None, "${{ github.event.pull_request.base.sha }}"]
+    assert checkouts[1]["with"]["path"] == "base"
+    base_install = next(s for s in _steps(diff) if s.get("working-directory") == "base")
+    assert "--require-hashes -r requirements.lock" in base_install["run"]
+    run = _script("preview.yml", "diff", "diff")
+    assert "(cd base && .venv-base/bin/stagecraft plan" in run, "the base is planned by the base's own program"
+    assert '.venv/bin/stagecraft diff "plans/base-$stack.json" "plans/head-$stack.json" --format markdown' in run
+    assert 'cat diff/comment.md >> "$GITHUB_STEP_SUMMARY"' in run
+    upload = next(s for s in _steps(diff) if _uses(s, "actions/upload-artifact@"))
+    assert (upload["with"]["name"], upload["with"]["path"], upload["if"]) == ("stagecraft-diff", "diff/", "always()")
+
+
+def test_the_comment_workflow_never_runs_pull_request_code() -> None:
+    doc = _load(WORKFLOWS / "preview-comment.yml")
+    raw: dict[Any, Any] = doc
+    triggers: dict[str, Any] = raw.get("on") or raw[True]
+    assert triggers == {"workflow_run": {"workflows": ["preview"], "types": ["completed"]}}
+    assert list(doc["jobs"]) == ["comment"]
+    job = doc["jobs"]["comment"]
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert job["if"].startswith("github.event.workflow_run.event == 'pull_request'")
+    steps = _steps(job)
+    # No checkout at all (so no pull request ref), no other action than the artifact download.
+    assert [s["uses"].split("@")[0] for s in steps if "uses" in s] == ["actions/download-artifact"]
+    download = steps[0]["with"]
+    assert download["run-id"] == "${{ github.event.workflow_run.id }}" and download["name"] == "stagecraft-diff"
+    text = yaml.safe_dump(doc)
+    assert "secrets." not in text and "head_branch" not in text
+    run = _script("preview-comment.yml", "comment", "comment")
+    for word in ("pip ", "python", "stagecraft ", "make ", "source ", "bash ", "sh ", "eval", "chmod"):
+        assert word not in run, f"the comment step runs {word!r}: it must only read the artifact as text"
+    env = steps[1]["env"]
+    assert env["RUN_HEAD_SHA"] == "${{ github.event.workflow_run.head_sha }}"
+    assert env["RUN_HEAD_REPOSITORY"] == "${{ github.event.workflow_run.head_repository.full_name }}"
+
+
+def test_each_action_is_pinned_to_one_commit_across_the_workflows() -> None:
+    pins: dict[str, set[str]] = {}
+    for path in FILES:
+        for match in re.finditer(r"uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)", path.read_text()):
+            pins.setdefault(match[1], set()).add(f"{match[2]} {match[3]}")
+    assert {action: sha for action, sha in pins.items() if len(sha) > 1} == {}
