@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from stagecraft.plan.build import PlanResult, plan_stack
 
@@ -31,3 +32,13 @@ def shipped_plan_of(cwd: Path, stack: str) -> PlanResult:
 @cache
 def _planned(folder: Path, stack: str) -> PlanResult:
     return plan_stack(folder, stack)
+
+
+def merged(base: Any, changes: Any) -> Any:
+    """``changes`` merged into ``base`` key by key (mappings merge, anything else replaces): a stack-file variant."""
+    if isinstance(base, dict) and isinstance(changes, dict):
+        out = dict(base)
+        for key, value in changes.items():
+            out[key] = merged(base.get(key), value)
+        return out
+    return copy.deepcopy(changes)

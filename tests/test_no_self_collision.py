@@ -12,7 +12,6 @@ hide a collision another setting causes.
 
 from __future__ import annotations
 
-import copy
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import yaml
 from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import Inventory, RecordedResource
 from stagecraft.replace import self_collision
+from tests.shipped import merged
 from tests.stagecraft.conftest import ROOT
 
 STAGE_UP: dict[str, Any] = {
@@ -110,15 +110,6 @@ VARIANTS: dict[str, tuple[str, str, str, dict[str, Any], list[tuple[str, str]]]]
 }
 
 
-def _merge(base: Any, changes: Any) -> Any:
-    if isinstance(base, dict) and isinstance(changes, dict):
-        out = dict(base)
-        for key, value in changes.items():
-            out[key] = _merge(base.get(key), value)
-        return out
-    return copy.deepcopy(changes)
-
-
 def _project(tmp: Path) -> Path:
     for name in ("Pulumi.yaml", "__main__.py", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
         shutil.copy(ROOT / name, tmp / name)
@@ -150,7 +141,7 @@ def test_no_setting_replaces_a_fixed_name_resource_into_itself(tmp_path: Path, v
     plans = [(layer, stack), *dependents]
     baselines = [plan_stack(project / d, s).inventory for d, s in plans]
     document = yaml.safe_load(stack_file.read_text())
-    document["config"][key] = _merge(document["config"][key], changes)
+    document["config"][key] = merged(document["config"][key], changes)
     stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
     found = []
     for (d, s), baseline in zip(plans, baselines, strict=True):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 import tempfile
@@ -15,18 +14,9 @@ import pytest
 import yaml
 
 from stagecraft.plan.build import plan_stack
-from tests.shipped import ROOT, shipped_plan_of
+from tests.shipped import ROOT, merged, shipped_plan_of
 
 PlanFile = Callable[..., Path]
-
-
-def _merge(base: Any, changes: Any) -> Any:
-    if isinstance(base, dict) and isinstance(changes, dict):
-        out = dict(base)
-        for key, value in changes.items():
-            out[key] = _merge(base.get(key), value)
-        return out
-    return copy.deepcopy(changes)
 
 
 @cache
@@ -40,7 +30,7 @@ def _variant_document(stack: str, changes: str) -> str:
             shutil.copy(ROOT / name, project / name)
         stack_file = project / f"Pulumi.{stack}.yaml"
         document = yaml.safe_load(stack_file.read_text())
-        document["config"]["stagecraft:stage"] = _merge(document["config"]["stagecraft:stage"], json.loads(changes))
+        document["config"]["stagecraft:stage"] = merged(document["config"]["stagecraft:stage"], json.loads(changes))
         stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
         return json.dumps(plan_stack(project, stack).to_json(), indent=2, sort_keys=True)
     finally:
