@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from stagecraft.plan.references import References
+
 SECRET = "[secret]"
 """What every secret value is replaced with in recorded inputs, outputs and plan output."""
 
@@ -27,6 +29,9 @@ class RecordedResource:
     ignore_changes: tuple[str, ...]
     delete_before_replace: bool = False
     """The ``deleteBeforeReplace`` option: a replacement deletes the old resource before creating the new one."""
+    references: References = field(default_factory=dict)
+    """Input path -> the computed values (other resources' outputs, invoke results) at that path
+    (:mod:`stagecraft.plan.references`): what a real preview would show as ``output<string>``."""
 
     def to_json(self) -> dict[str, Any]:
         """The resource as it appears in ``stagecraft plan --json``."""
@@ -38,12 +43,18 @@ class RecordedResource:
             "custom": self.custom,
             "provider": self.provider,
             "inputs": self.inputs,
+            "references": references_json(self.references),
             "dependencies": list(self.dependencies),
             "protect": self.protect,
             "retainOnDelete": self.retain_on_delete,
             "ignoreChanges": list(self.ignore_changes),
             "deleteBeforeReplace": self.delete_before_replace,
         }
+
+
+def references_json(references: References) -> dict[str, list[dict[str, Any]]]:
+    """``references`` in the plan contract: path -> list of ``{urn|invoke, output[, within]}`` or ``{candidates}``."""
+    return {path: [r.to_json() for r in refs] for path, refs in sorted(references.items())}
 
 
 @dataclass
@@ -54,6 +65,8 @@ class Inventory:
     stack: str
     resources: list[RecordedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    output_references: References = field(default_factory=dict)
+    """Output path -> the computed values in the stack's outputs, as :attr:`RecordedResource.references`."""
 
     def by_urn(self) -> dict[str, RecordedResource]:
         """Resources keyed by URN."""

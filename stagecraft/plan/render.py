@@ -4,7 +4,8 @@ The default view is one line per component with how many resources it holds and 
 of 150 resources reads in a screen; ``--verbose`` adds the tree of every resource (like ``pulumi preview``)
 and the counts per type; ``--show NAME`` prints one resource whole. Mandatory findings are always listed,
 advisory ones are counted per rule unless ``--all-findings``. Colour only when asked (a terminal, and no
-``NO_COLOR``: https://no-color.org).
+``NO_COLOR``: https://no-color.org). Inputs and outputs the mocks made up (ids, ARNs, endpoints) print as their
+source, ``<- NAME.OUTPUT`` (:mod:`stagecraft.plan.shown`), as ``pulumi preview`` prints ``output<string>``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from stagecraft.estimates.cost import render_cost
 from stagecraft.estimates.deploy_time import render_deploy
 from stagecraft.plan.build import PlanResult
 from stagecraft.plan.inventory import Inventory, RecordedResource
+from stagecraft.plan.shown import display_names, shown
 
 _RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
+_COMPUTED = "  (<- SOURCE: known only after deploy; the offline plan's value is made up)"
 
 
 @dataclass(frozen=True)
@@ -166,8 +169,8 @@ def render_plan(result: PlanResult, view: View | None = None) -> str:
     lines.append("")
     lines += render_deploy(result.deploy, inv)
     lines.append("")
-    lines.append("Outputs:")
-    lines += _yaml(inv.outputs) if inv.outputs else ["  none"]
+    lines.append("Outputs:" + (_COMPUTED if inv.output_references else ""))
+    lines += _yaml(shown(inv.outputs, inv.output_references, display_names(inv))) if inv.outputs else ["  none"]
     return "\n".join(lines)
 
 
@@ -191,8 +194,10 @@ def render_resource(result: PlanResult, name: str) -> str:
         "ignoreChanges": list(resource.ignore_changes),
         "deleteBeforeReplace": resource.delete_before_replace,
     }
-    lines = [f"{resource.type}  {resource.name}", f"urn: {resource.urn}", "inputs:"]
-    lines += _yaml(resource.inputs) if resource.inputs else ["  {}"]
+    lines = [f"{resource.type}  {resource.name}", f"urn: {resource.urn}"]
+    lines.append("inputs:" + (_COMPUTED if resource.references else ""))
+    names = display_names(result.inventory)
+    lines += _yaml(shown(resource.inputs, resource.references, names)) if resource.inputs else ["  {}"]
     lines += ["options:", *_yaml(options), "dependencies:"]
     lines += [f"  - {d}" for d in resource.dependencies] or ["  none"]
     return "\n".join(lines)

@@ -51,6 +51,7 @@ def run_program(
     outputs = {name: _sync_await(_resolve(value)) for name, value in sorted(exported.items())}
     inventory = Inventory(project=project, stack=stack, outputs=outputs)
     inventory.resources = sorted(monitor.recorded, key=lambda r: r.urn)
+    inventory.output_references = monitor.output_references(exported)
     return inventory
 
 

@@ -22,6 +22,7 @@ RESOURCE_KEYS = {
     "parent",
     "custom",
     "provider",
+    "references",
     "inputs",
     "dependencies",
     "protect",
@@ -96,7 +97,10 @@ def test_the_default_view_is_components_with_counts(capsys: pytest.CaptureFixtur
     assert "aws:ec2/vpc:Vpc  amani-backend-staging-vpc" not in out, "no per-resource lines by default"
     assert not re.search(r"^ +6  aws:ec2/subnet:Subnet$", out, re.M), "no counts per type by default"
     assert re.search(r"^  \d+ advisory: .*log-retention x4.* \(--all-findings lists them\)$", out, re.M)
-    assert "\n  stage: staging\n" in out and "\n  private_subnet_ids:\n  - subnet-" in out, "outputs as YAML"
+    assert (
+        "\n  stage: staging\n" in out
+        and "\n  private_subnet_ids:\n  - <- amani-backend-staging-private-us-east-1a[Subnet].id\n" in out
+    ), "outputs as YAML, computed ones as their source"
     assert "\033[" not in out, "no colour off a terminal"
 
 
