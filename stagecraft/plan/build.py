@@ -15,7 +15,7 @@ from infra.config.cluster import CLUSTER_KEY, ClusterConfig
 from infra.config.stackfiles import load_stack
 from stagecraft.estimates.cost import CostEstimate, estimate_cost
 from stagecraft.estimates.deploy_time import DeployEstimate, estimate_deploy
-from stagecraft.plan.inventory import Inventory
+from stagecraft.plan.inventory import Inventory, references_json
 from stagecraft.plan.layers import (
     LayerConfig,
     acknowledged_of,
@@ -82,6 +82,7 @@ class PlanResult:
             "stack": self.inventory.stack,
             "resources": [r.to_json() for r in self.inventory.resources],
             "outputs": self.inventory.outputs,
+            "output_references": references_json(self.inventory.output_references),
             "findings": self.findings,
             "acknowledged": [a.to_json() for a in self.acknowledged],
             "cost": self.cost.to_json(),

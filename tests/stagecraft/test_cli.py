@@ -59,6 +59,12 @@ def test_json_follows_the_contract(capsys: pytest.CaptureFixture[str], stack: st
         assert set(finding) == {"rule", "level", "urn", "message"}
         assert finding["level"] in ("mandatory", "advisory")
     assert plan["outputs"]["stage"] == stack
+    # An output the engine computes names its source resource; one the program knew is absent.
+    refs = plan["output_references"]
+    assert "stage" not in refs and refs
+    for entries in refs.values():
+        for entry in entries:
+            assert entry.get("urn") in urns or "invoke" in entry or "candidates" in entry
 
 
 def test_plan_is_byte_identical_across_runs(capsys: pytest.CaptureFixture[str]) -> None:
