@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 
 from components.network_layout import MAX_AZS, MIN_AZS, smallest_prefix_problem
 from infra.config.base import Settings
+from infra.config.errors import yaml_value
 
 LOG_RETENTION_DAYS = (
     1,
@@ -253,7 +254,8 @@ class NetworkSettings(Settings):
                 found.append(
                     (
                         f"reserved_cidrs[{i}]",
-                        f"{self.cidr!r} overlaps the reserved range {item!r}; pick a VPC CIDR outside it",
+                        f"{yaml_value(self.cidr)} overlaps the reserved range {yaml_value(item)}; pick a VPC CIDR "
+                        "outside it",
                     )
                 )
         return found

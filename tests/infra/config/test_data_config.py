@@ -58,7 +58,8 @@ def test_production_floors(key: str, value: Any, message: str) -> None:
     setting: Any = value
     for part in reversed(rest):
         setting = {part: setting}
-    shown = repr(value)
+    # as YAML writes it: true/false, numbers bare, strings quoted
+    shown = str(value).lower() if isinstance(value, bool) else f"'{value}'" if isinstance(value, str) else str(value)
     assert _problems("production", "production", **{section: setting}) == [
         f"{S}.{key}: {shown} is below the production floor ({message}); raise it, or add "
         f"'acknowledge: {{{key}: <reason>}}' to accept the weaker setting"
@@ -67,7 +68,7 @@ def test_production_floors(key: str, value: Any, message: str) -> None:
 
 def test_staging_floor_on_deletion_protection() -> None:
     assert _problems(database={"deletion_protection": False}) == [
-        f"{S}.database.deletion_protection: False is below the staging floor (true); raise it, or add "
+        f"{S}.database.deletion_protection: false is below the staging floor (true); raise it, or add "
         "'acknowledge: {database.deletion_protection: <reason>}' to accept the weaker setting"
     ]
 
