@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from components.backup_bucket import ARCHIVE_CLASSES
 from components.database import (
+    DEFAULT_PORT,
     MAX_PORT,
     MAX_STORAGE_GIB,
     MIN_PORT,
@@ -278,8 +279,12 @@ class DatabaseSettings(Settings):
     @field_validator("port")
     @classmethod
     def _port(cls, value: int) -> int:
-        if not MIN_PORT <= value <= MAX_PORT:
-            raise ValueError(f"must be {MIN_PORT}-{MAX_PORT} (RDS for PostgreSQL)")
+        if not MIN_PORT <= value <= MAX_PORT or value == DEFAULT_PORT:
+            # The mandatory rule rds-custom-port (FSBP RDS.23) refuses the default port: say so here, with the key.
+            raise ValueError(
+                f"must be {MIN_PORT}-{MAX_PORT} (RDS for PostgreSQL) and not PostgreSQL's default {DEFAULT_PORT} "
+                "(FSBP RDS.23)"
+            )
         return value
 
     @field_validator("engine_version")

@@ -337,3 +337,12 @@ def test_longest_names_are_valid_for_every_kind() -> None:
     # The checks can fail: one character more on the bucket prefix breaks S3's 63-character limit.
     assert len(names.backup_bucket) == 58 and len(names.backup_replica_bucket) == 58
     assert name_problems("s3-bucket", names.backup_bucket + "x" * 6)
+
+
+def test_database_port_refuses_postgres_default() -> None:
+    """The mandatory rule rds-custom-port (FSBP RDS.23) refuses 5432; config says so first, with the key (exit 2)."""
+    assert _problems(database={"port": 5432}) == [
+        f"{S}.database.port: 5432 is not allowed: must be 1150-65535 (RDS for PostgreSQL) and not PostgreSQL's "
+        "default 5432 (FSBP RDS.23)"
+    ]
+    assert load(values(database={"port": 5431})).settings.database.port == 5431
