@@ -496,7 +496,7 @@ def _listed_problems(database: DatabaseSettings, region: str) -> list[tuple[str,
         found.append(
             (
                 "database.instance_class",
-                f"{database.instance_class!r} is not an RDS for PostgreSQL instance class in {region}"
+                f"{yaml_value(database.instance_class)} is not an RDS for PostgreSQL instance class in {region}"
                 f"{aws_lists.closest(database.instance_class, classes)}; see `aws rds "
                 f"describe-orderable-db-instance-options --engine postgres --region {region}` ({aws_lists.release()})",
             )
@@ -506,7 +506,7 @@ def _listed_problems(database: DatabaseSettings, region: str) -> list[tuple[str,
         found.append(
             (
                 "database.engine_version",
-                f"{database.engine_version!r} is not an RDS for PostgreSQL engine version"
+                f"{yaml_value(database.engine_version)} is not an RDS for PostgreSQL engine version"
                 f"{aws_lists.closest(database.engine_version, versions)} ({aws_lists.release()})",
             )
         )

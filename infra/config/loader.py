@@ -244,13 +244,15 @@ def region_of(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str |
             ConfigProblem(REGION_KEY, "required key is missing; set it with `pulumi config set aws:region us-east-1`")
         )
     elif not isinstance(region, str) or not _REGION.fullmatch(region):
-        problems.append(ConfigProblem(REGION_KEY, f"{yaml_value(region)} is not an AWS region name (example: us-east-1)"))
+        problems.append(
+            ConfigProblem(REGION_KEY, f"{yaml_value(region)} is not an AWS region name (example: us-east-1)")
+        )
     elif region not in aws_lists.regions():
         problems.append(
             ConfigProblem(
                 REGION_KEY,
-                f"{yaml_value(region)} is not an AWS region{aws_lists.closest(region, aws_lists.regions())}; allowed: the "
-                f"{len(aws_lists.regions())} regions of {aws_lists.release()}",
+                f"{yaml_value(region)} is not an AWS region{aws_lists.closest(region, aws_lists.regions())}; "
+                f"allowed: the {len(aws_lists.regions())} regions of {aws_lists.release()}",
             )
         )
     else:
