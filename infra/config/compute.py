@@ -336,6 +336,7 @@ class ComputeSettings(Settings):
             found.append(
                 (
                     "namespaces",
+                    f"{yaml_value([n.model_dump(exclude_unset=True) for n in self.namespaces])} is not allowed: "
                     "namespaces need EKS: set compute.eks.enabled to true, or remove compute.namespaces",
                 )
             )
@@ -350,28 +351,34 @@ class ComputeSettings(Settings):
             found.append(
                 (
                     "eks.public_access_cidrs",
-                    "required when endpoint_public_access is true: list the CIDRs that may reach the public API "
-                    "endpoint (there is no implicit 0.0.0.0/0), or set endpoint_public_access to false",
+                    "[] is not allowed: required when endpoint_public_access is true: list the CIDRs that may "
+                    "reach the public API endpoint (there is no implicit 0.0.0.0/0), or set "
+                    "endpoint_public_access to false",
                 )
             )
         if not eks.endpoint_public_access and eks.public_access_cidrs:
             found.append(
                 (
                     "eks.public_access_cidrs",
-                    "must be empty when endpoint_public_access is false (the endpoint is private only)",
+                    f"{yaml_value(eks.public_access_cidrs)} is not allowed: must be empty when "
+                    "endpoint_public_access is false (the endpoint is private only)",
                 )
             )
         if not eks.admin_principal_arns:
             found.append(
                 (
                     "eks.admin_principal_arns",
-                    "required when EKS is enabled: list at least one IAM role or user ARN; the principal that runs "
-                    "Pulumi must be one of them (the cluster's creator gets no implicit access)",
+                    "[] is not allowed: required when EKS is enabled: list at least one IAM role or user ARN; "
+                    "the principal that runs Pulumi must be one of them (the cluster's creator gets no implicit "
+                    "access)",
                 )
             )
         if not eks.node_groups:
             found.append(
-                ("eks.node_groups", "required when EKS is enabled: at least one node group (CoreDNS needs nodes)")
+                (
+                    "eks.node_groups",
+                    "[] is not allowed: required when EKS is enabled: at least one node group (CoreDNS needs nodes)",
+                )
             )
         seen: set[str] = set()
         for i, group in enumerate(eks.node_groups):
