@@ -190,7 +190,8 @@ def _stage_problems(settings: AccountSettings, region: str | None) -> list[Confi
                 )
             )
             continue
-        subject = (stage.repository, stage.environment_name)
+        # GitHub repository and environment names ignore case: 'Staging' and 'staging' are one environment.
+        subject = (stage.repository.lower(), stage.environment_name.lower())
         other = subjects.setdefault(subject, index)
         if other != index:
             problems.append(

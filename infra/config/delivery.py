@@ -18,6 +18,11 @@ def actions_name_problem(name: str) -> str | None:
     if name.upper() in AWS_KEY_NAMES:
         return AWS_KEY_ADVICE
     problems = name_problems("github-secret", name)
+    # Secret and variable names are not case-sensitive, so the reserved prefix is reserved in every case
+    # (https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#naming-your-secrets);
+    # the name rule's pattern alone passes 'github_token'.
+    if not problems and name.upper().startswith("GITHUB_"):
+        problems = ["must not start with 'GITHUB_' in any case (GitHub reserves the prefix, and its names ignore case)"]
     return "; ".join(problems) if problems else None
 
 

@@ -88,8 +88,8 @@ class BranchSettings(Settings):
         for environment in value:
             if problems := name_problems("github-environment", environment):
                 raise ValueError(f"environment {yaml_value(environment)}: {'; '.join(problems)}")
-        if len(set(value)) != len(value):
-            raise ValueError("each environment may appear only once")
+        if len({e.lower() for e in value}) != len(value):
+            raise ValueError("each environment may appear only once (GitHub environment names ignore case)")
         return value
 
 
@@ -196,7 +196,15 @@ class RepositorySettings(Settings):
     @field_validator("preview_environments")
     @classmethod
     def _previews(cls, value: dict[str, PreviewSettings]) -> dict[str, PreviewSettings]:
+        seen: dict[str, str] = {}
         for name in value:
+            # "Environment names are not case sensitive" (GitHub docs, managing environments for deployment):
+            # two keys differing in case would be one environment configured twice.
+            if (other := seen.setdefault(name.lower(), name)) != name:
+                raise ValueError(
+                    f"{yaml_value(name)} and {yaml_value(other)} name the same environment (GitHub environment "
+                    "names ignore case); keep one"
+                )
             base = name.removesuffix(PREVIEW_SUFFIX)
             if base == name or not base:
                 raise ValueError(
