@@ -13,6 +13,7 @@ from components.ecs_cluster import EcsCluster
 from components.github_environment import GithubEnvironment, GithubEnvironmentArgs
 from components.stage_key import StageKey
 from infra.config import ConfigError, ConfigProblem
+from infra.config.errors import yaml_value
 from infra.config.loader import STAGE_KEY
 from infra.config.secrets import SECRETS_KEY
 from infra.context import StageContext
@@ -110,7 +111,7 @@ def build_delivery(
             [
                 ConfigProblem(
                     f"{STAGE_KEY}.github.variables.{name}",
-                    f"{name!r} is set by stagecraft from the stage's outputs ({', '.join(sorted(wired))}); "
+                    f"{yaml_value(name)} is set by stagecraft from the stage's outputs ({', '.join(sorted(wired))}); "
                     "use another name",
                 )
                 for name in clashes

@@ -32,6 +32,7 @@ from typing import Any
 import pulumi_aws as aws
 
 from infra.config import ConfigError, ConfigProblem, StageConfig
+from infra.config.errors import yaml_value
 from infra.config.loader import STAGE_KEY
 
 FARGATE = "Fargate (Linux)"
@@ -131,7 +132,7 @@ def choose_zones(
                 problems.append(
                     ConfigProblem(
                         f"{NETWORK_KEY}.{source}[{i}]",
-                        f"{key!r} is not an available zone of {config.region} in this account; available: "
+                        f"{yaml_value(key)} is not an available zone of {config.region} in this account; available: "
                         f"{', '.join(shown)}",
                     )
                 )
@@ -141,8 +142,8 @@ def choose_zones(
                 problems.append(
                     ConfigProblem(
                         f"{NETWORK_KEY}.{source}[{i}]",
-                        f"{key!r} ({zone.name}, {zone.id}) does not offer {', '.join(lacks)}, which the stage uses "
-                        f"(checked: {', '.join(needed)}); pick a zone that offers them: "
+                        f"{yaml_value(key)} ({zone.name}, {zone.id}) does not offer {', '.join(lacks)}, which the "
+                        f"stage uses (checked: {', '.join(needed)}); pick a zone that offers them: "
                         f"{_qualifying(available, missing)}",
                     )
                 )
@@ -214,8 +215,8 @@ def lookup_zones(config: StageConfig) -> ZoneChoice:
                 [
                     ConfigProblem(
                         f"{STAGE_KEY}.database.instance_class",
-                        f"{db_class!r} is not allowed: RDS offers no PostgreSQL gp3 instance of that class in "
-                        f"{config.region} ({exc}); choose a class the region offers "
+                        f"{yaml_value(db_class)} is not allowed: RDS offers no PostgreSQL gp3 instance of that class "
+                        f"in {config.region} ({exc}); choose a class the region offers "
                         "(aws rds describe-orderable-db-instance-options --engine postgres)",
                     )
                 ]

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 from components.naming import GITHUB_LOGIN
 from components.state_bucket import NONCURRENT_DAYS_MAX
 from infra.config.base import Settings
-from infra.config.errors import ConfigError, ConfigProblem
+from infra.config.errors import ConfigError, ConfigProblem, yaml_value
 from infra.config.loader import ACCOUNTS_KEY, account_ids_of, region_of, suggest, validate_settings
 from infra.config.stage import check_app_name, stage_name_problem
 from infra.naming import AccountNames, StageNames
@@ -52,7 +52,7 @@ class AccountStage(Settings):
     @classmethod
     def _stage(cls, value: str) -> str:
         if problem := stage_name_problem(value):
-            raise ValueError(problem.removeprefix(f"{value!r} "))
+            raise ValueError(problem.removeprefix(f"{yaml_value(value)} "))
         return value
 
     @field_validator("repository")
@@ -138,7 +138,7 @@ def load_account_config(stack: str, values: Mapping[str, Any]) -> AccountConfig:
             ConfigProblem(ACCOUNT_KEY, "required key is missing; it lists the stages of this account (see bootstrap/)")
         )
     elif not isinstance(raw, Mapping):
-        problems.append(ConfigProblem(ACCOUNT_KEY, f"{raw!r} is not allowed: must be a mapping of settings"))
+        problems.append(ConfigProblem(ACCOUNT_KEY, f"{yaml_value(raw)} is not allowed: must be a mapping of settings"))
     else:
         settings = validate_settings(AccountSettings, raw, problems, prefix=ACCOUNT_KEY)
     if settings is not None:
@@ -166,7 +166,8 @@ def _account_id(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str
     if len(ids) > 1:
         problems.append(
             ConfigProblem(
-                ACCOUNTS_KEY, f"{list(ids)!r} is not allowed: one bootstrap stack per account, so exactly one id"
+                ACCOUNTS_KEY,
+                f"{yaml_value(list(ids))} is not allowed: one bootstrap stack per account, so exactly one id",
             )
         )
     return ids[0] if len(ids) == 1 else None
@@ -183,18 +184,21 @@ def _stage_problems(settings: AccountSettings, region: str | None) -> list[Confi
             problems.append(
                 ConfigProblem(
                     key,
-                    f"stage {stage.stage!r} of app {stage.app!r} is already listed as stages[{first}]; "
+                    f"stage {yaml_value(stage.stage)} of app {yaml_value(stage.app)} is already listed as "
+                    f"stages[{first}]; "
                     "each stage once (its role names would collide)",
                 )
             )
             continue
-        subject = (stage.repository, stage.environment_name)
+        # GitHub repository and environment names ignore case: 'Staging' and 'staging' are one environment.
+        subject = (stage.repository.lower(), stage.environment_name.lower())
         other = subjects.setdefault(subject, index)
         if other != index:
             problems.append(
                 ConfigProblem(
                     f"{key}.environment",
-                    f"{stage.environment_name!r} of {stage.repository} is already the environment of stages[{other}]; "
+                    f"{yaml_value(stage.environment_name)} of {stage.repository} is already the environment of "
+                    f"stages[{other}]; "
                     "each environment deploys one stage (a role trusts exactly one environment)",
                 )
             )
@@ -203,7 +207,7 @@ def _stage_problems(settings: AccountSettings, region: str | None) -> list[Confi
                 problems.append(
                     ConfigProblem(
                         f"{key}.additional_regions[{position}]",
-                        f"{extra!r} is listed twice (aws:region is always included)",
+                        f"{yaml_value(extra)} is listed twice (aws:region is always included)",
                     )
                 )
             elif problem := region_problem(extra):

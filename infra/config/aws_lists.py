@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from infra.config.errors import yaml_value
+
 _PATH = Path(__file__).with_name("aws_lists.json")
 
 
@@ -51,4 +53,4 @@ def postgres_engine_versions() -> tuple[str, ...]:
 def closest(value: str, allowed: tuple[str, ...]) -> str:
     """`` (did you mean 'x'?)`` for the closest allowed value, or nothing."""
     match = difflib.get_close_matches(value, allowed, n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    return f" (did you mean {yaml_value(match[0])}?)" if match else ""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.config.base import Settings
-from infra.config.errors import ConfigError, ConfigProblem
+from infra.config.errors import ConfigError, ConfigProblem, yaml_value
 from infra.config.loader import StageConfig, load_stage_config, suggest, validate_settings
 from infra.config.stackfiles import StackFileError, load_stack
 from infra.config.stage import stage_name_problem
@@ -86,7 +86,7 @@ def load_cluster_config(stack: str, values: Mapping[str, Any], stage_dir: Path =
         )
     elif not isinstance(raw, Mapping):
         problems.append(
-            ConfigProblem(CLUSTER_KEY, f"{raw!r} is not allowed: must be a mapping like {{stage: <stack>}}")
+            ConfigProblem(CLUSTER_KEY, f"{yaml_value(raw)} is not allowed: must be a mapping like {{stage: <stack>}}")
         )
     else:
         settings = validate_settings(ClusterSettings, raw, problems, prefix=CLUSTER_KEY)
@@ -100,7 +100,9 @@ def load_cluster_config(stack: str, values: Mapping[str, Any], stage_dir: Path =
     try:
         stage_file = load_stack(stage_dir, settings.stage)
     except StackFileError as exc:
-        raise ConfigError([ConfigProblem(key, f"{settings.stage!r} names no readable stage stack: {exc}")]) from None
+        raise ConfigError(
+            [ConfigProblem(key, f"{yaml_value(settings.stage)} names no readable stage stack: {exc}")]
+        ) from None
     # The objects need none of the stage's secrets, and this stack cannot decrypt them (another stack's key).
     stage = load_stage_config(stage_file.stack, stage_file.placeholder_values(), check_secrets=False)
     if not stage.settings.compute.eks.enabled:
@@ -108,7 +110,7 @@ def load_cluster_config(stack: str, values: Mapping[str, Any], stage_dir: Path =
             [
                 ConfigProblem(
                     key,
-                    f"{settings.stage!r} has no EKS cluster (stagecraft:stage.compute.eks.enabled is false); "
+                    f"{yaml_value(settings.stage)} has no EKS cluster (stagecraft:stage.compute.eks.enabled is false); "
                     "a cluster stack exists only for stages with one: remove this stack",
                 )
             ]

@@ -13,6 +13,7 @@ from components.eks_node_group import NodeGroupSpec, NodeTaint, is_arm_instance_
 from components.eks_versions import CHECKED, SOURCE, SUPPORTED_KUBERNETES_VERSIONS, release
 from components.namespaces import ContainerDefaults, NamespaceQuota, NamespaceSpec
 from infra.config.base import Settings
+from infra.config.errors import yaml_value
 from infra.config.namespaces import NamespaceSettings, PodSecurity, quantity_problems
 from infra.config.network import LOG_RETENTION_DAYS
 from infra.config.profiles import POD_SECURITY_SCALE
@@ -156,7 +157,8 @@ class NodeGroupSettings(Settings):
         for key, label in value.items():
             if not _LABEL_KEY.fullmatch(key) or not _LABEL_VALUE.fullmatch(label):
                 raise ValueError(
-                    f"label {key}={label!r} is invalid: keys like 'workload' or 'example.com/tier', values up to "
+                    f"label {key}={yaml_value(label)} is invalid: keys like 'workload' or 'example.com/tier', "
+                    "values up to "
                     "63 letters, digits, '-', '_' and '.'"
                 )
         return value
@@ -241,7 +243,9 @@ class EksSettings(Settings):
             try:
                 ipaddress.IPv4Network(item, strict=True)
             except ValueError:
-                raise ValueError(f"{item!r} is not an IPv4 CIDR without host bits; example: 203.0.113.0/24") from None
+                raise ValueError(
+                    f"{yaml_value(item)} is not an IPv4 CIDR without host bits; example: 203.0.113.0/24"
+                ) from None
         if len(set(value)) != len(value):
             raise ValueError("must list each CIDR once")
         return value
@@ -254,7 +258,8 @@ class EksSettings(Settings):
             match = PRINCIPAL_ARN.fullmatch(arn)
             if match is None:
                 raise ValueError(
-                    f"{arn!r} is not an IAM role or user ARN such as 'arn:aws:iam::123456789012:role/platform-admin' "
+                    f"{yaml_value(arn)} is not an IAM role or user ARN such as "
+                    "'arn:aws:iam::123456789012:role/platform-admin' "
                     "(assumed-role and SSO session ARNs are not principals)"
                 )
             names.append(match["name"])
@@ -331,6 +336,7 @@ class ComputeSettings(Settings):
             found.append(
                 (
                     "namespaces",
+                    f"{yaml_value([n.model_dump(exclude_unset=True) for n in self.namespaces])} is not allowed: "
                     "namespaces need EKS: set compute.eks.enabled to true, or remove compute.namespaces",
                 )
             )
@@ -345,33 +351,39 @@ class ComputeSettings(Settings):
             found.append(
                 (
                     "eks.public_access_cidrs",
-                    "required when endpoint_public_access is true: list the CIDRs that may reach the public API "
-                    "endpoint (there is no implicit 0.0.0.0/0), or set endpoint_public_access to false",
+                    "[] is not allowed: required when endpoint_public_access is true: list the CIDRs that may "
+                    "reach the public API endpoint (there is no implicit 0.0.0.0/0), or set "
+                    "endpoint_public_access to false",
                 )
             )
         if not eks.endpoint_public_access and eks.public_access_cidrs:
             found.append(
                 (
                     "eks.public_access_cidrs",
-                    "must be empty when endpoint_public_access is false (the endpoint is private only)",
+                    f"{yaml_value(eks.public_access_cidrs)} is not allowed: must be empty when "
+                    "endpoint_public_access is false (the endpoint is private only)",
                 )
             )
         if not eks.admin_principal_arns:
             found.append(
                 (
                     "eks.admin_principal_arns",
-                    "required when EKS is enabled: list at least one IAM role or user ARN; the principal that runs "
-                    "Pulumi must be one of them (the cluster's creator gets no implicit access)",
+                    "[] is not allowed: required when EKS is enabled: list at least one IAM role or user ARN; "
+                    "the principal that runs Pulumi must be one of them (the cluster's creator gets no implicit "
+                    "access)",
                 )
             )
         if not eks.node_groups:
             found.append(
-                ("eks.node_groups", "required when EKS is enabled: at least one node group (CoreDNS needs nodes)")
+                (
+                    "eks.node_groups",
+                    "[] is not allowed: required when EKS is enabled: at least one node group (CoreDNS needs nodes)",
+                )
             )
         seen: set[str] = set()
         for i, group in enumerate(eks.node_groups):
             if group.name in seen:
-                found.append((f"eks.node_groups[{i}].name", f"{group.name!r} names another node group too"))
+                found.append((f"eks.node_groups[{i}].name", f"{yaml_value(group.name)} names another node group too"))
             seen.add(group.name)
             if not (group.min_size <= group.desired_size <= group.max_size and group.max_size >= 1):
                 found.append(
@@ -400,15 +412,21 @@ class ComputeSettings(Settings):
             key = f"namespaces[{i}]"
             name = ns.name or prefix
             if name in seen:
-                found.append((f"{key}.name", f"{name!r} names another namespace too (unset means {prefix!r})"))
+                found.append(
+                    (
+                        f"{key}.name",
+                        f"{yaml_value(name)} names another namespace too (unset means {yaml_value(prefix)})",
+                    )
+                )
             seen.add(name)
             if name in ns.allow_ingress_from:
-                found.append((f"{key}.allow_ingress_from", f"lists the namespace itself ({name!r})"))
+                found.append((f"{key}.allow_ingress_from", f"lists the namespace itself ({yaml_value(name)})"))
             if ns.pod_security and POD_SECURITY_SCALE.index(ns.pod_security) < floor:
                 found.append(
                     (
                         f"{key}.pod_security",
-                        f"{ns.pod_security!r} is weaker than compute.pod_security ({self.pod_security!r}); "
+                        f"{yaml_value(ns.pod_security)} is weaker than compute.pod_security "
+                        f"({yaml_value(self.pod_security)}); "
                         "lower compute.pod_security to allow it",
                     )
                 )

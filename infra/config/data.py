@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from components.backup_bucket import ARCHIVE_CLASSES
 from components.database import (
+    DEFAULT_PORT,
     MAX_PORT,
     MAX_STORAGE_GIB,
     MIN_PORT,
@@ -32,6 +33,7 @@ from components.migration_task import ARCHITECTURES, fargate_size_problem
 from components.naming import name_problems
 from infra.config import aws_lists
 from infra.config.base import Settings
+from infra.config.errors import yaml_value
 
 if TYPE_CHECKING:
     from infra.config.stage import StageSettings
@@ -102,7 +104,9 @@ class RegistrySettings(Settings):
     def _tag_filters(cls, value: list[str] | None) -> list[str] | None:
         for tag in value or []:
             if not _TAG_FILTER.fullmatch(tag) or tag.count("*") > 2:
-                raise ValueError(f"tag {tag!r}: use 1-128 of letters, digits and '._*-', with at most 2 '*' wildcards")
+                raise ValueError(
+                    f"tag {yaml_value(tag)}: use 1-128 of letters, digits and '._*-', with at most 2 '*' wildcards"
+                )
         return value
 
     @field_validator("commit_tag_prefixes")
@@ -110,7 +114,7 @@ class RegistrySettings(Settings):
     def _prefixes(cls, value: list[str]) -> list[str]:
         for prefix in value:
             if not _PREFIX.fullmatch(prefix):
-                raise ValueError(f"prefix {prefix!r}: use 1-127 of letters, digits and '._-' (no wildcards)")
+                raise ValueError(f"prefix {yaml_value(prefix)}: use 1-127 of letters, digits and '._-' (no wildcards)")
         return value
 
     @field_validator("commit_tag_days", "stage_tag_days", "untagged_days")
@@ -127,7 +131,7 @@ class RegistrySettings(Settings):
             found.append(
                 (
                     "stage_tag_days",
-                    f"{self.stage_tag_days!r} is not allowed: must be at most commit_tag_days "
+                    f"{yaml_value(self.stage_tag_days)} is not allowed: must be at most commit_tag_days "
                     f"({self.commit_tag_days}): stage builds live shorter than commits",
                 )
             )
@@ -135,7 +139,7 @@ class RegistrySettings(Settings):
             found.append(
                 (
                     "untagged_days",
-                    f"{self.untagged_days!r} is not allowed: must be at most stage_tag_days "
+                    f"{yaml_value(self.untagged_days)} is not allowed: must be at most stage_tag_days "
                     f"({self.stage_tag_days}): untagged layers go first",
                 )
             )
@@ -217,12 +221,12 @@ class MigrationSettings(Settings):
         size = fargate_size_problem(self.cpu, self.memory)
         if size is not None:
             argument, value, allowed = size
-            found.append((argument, f"{value!r} is not allowed: must be {allowed}"))
+            found.append((argument, f"{yaml_value(value)} is not allowed: must be {allowed}"))
         if self.repository is not None and self.repository not in repositories:
             found.append(
                 (
                     "repository",
-                    f"{self.repository!r} is not allowed: must be one of registries.repositories "
+                    f"{yaml_value(self.repository)} is not allowed: must be one of registries.repositories "
                     f"({', '.join(repositories)})",
                 )
             )
@@ -275,8 +279,12 @@ class DatabaseSettings(Settings):
     @field_validator("port")
     @classmethod
     def _port(cls, value: int) -> int:
-        if not MIN_PORT <= value <= MAX_PORT:
-            raise ValueError(f"must be {MIN_PORT}-{MAX_PORT} (RDS for PostgreSQL)")
+        if not MIN_PORT <= value <= MAX_PORT or value == DEFAULT_PORT:
+            # The mandatory rule rds-custom-port (FSBP RDS.23) refuses the default port: say so here, with the key.
+            raise ValueError(
+                f"must be {MIN_PORT}-{MAX_PORT} (RDS for PostgreSQL) and not PostgreSQL's default {DEFAULT_PORT} "
+                "(FSBP RDS.23)"
+            )
         return value
 
     @field_validator("engine_version")
@@ -347,7 +355,7 @@ class DatabaseSettings(Settings):
             found.append(
                 (
                     "max_allocated_storage",
-                    f"{self.max_allocated_storage!r} is not allowed: must be at least allocated_storage "
+                    f"{yaml_value(self.max_allocated_storage)} is not allowed: must be at least allocated_storage "
                     f"({self.allocated_storage})",
                 )
             )
@@ -355,12 +363,12 @@ class DatabaseSettings(Settings):
         if window is not None:
             argument, value, allowed = window
             rule = allowed if allowed.startswith("must") else f"must be {allowed}"
-            found.append((argument, f"{value!r} is not allowed: {rule}"))
+            found.append((argument, f"{yaml_value(value)} is not allowed: {rule}"))
         if self.restore is not None and self.restore.source_identifier == identifier:
             found.append(
                 (
                     "restore.source_identifier",
-                    f"{identifier!r} is not allowed: must name another instance than this stage's own "
+                    f"{yaml_value(identifier)} is not allowed: must name another instance than this stage's own "
                     f"({identifier}); a restore creates a new instance side by side, in a recovery stage",
                 )
             )
@@ -368,7 +376,7 @@ class DatabaseSettings(Settings):
             try:
                 parse_restore_time(self.restore.time, datetime.now(UTC), self.restore.source_retention_days)
             except ValueError as exc:
-                found.append(("restore.time", f"{self.restore.time!r} is not allowed: must be {exc}"))
+                found.append(("restore.time", f"{yaml_value(self.restore.time)} is not allowed: must be {exc}"))
         found.extend((f"migrations.{k}", m) for k, m in self.migrations.problems(repositories))
         return found
 
@@ -431,7 +439,7 @@ class BackupSettings(Settings):
             found.append(
                 (
                     "transition_days",
-                    f"{self.transition_days!r} is not allowed: must be at least {minimum} for "
+                    f"{yaml_value(self.transition_days)} is not allowed: must be at least {minimum} for "
                     f"{self.transition_storage_class}",
                 )
             )
@@ -439,7 +447,7 @@ class BackupSettings(Settings):
             found.append(
                 (
                     "transition_days",
-                    f"{self.transition_days!r} is not allowed: must be below retention_days "
+                    f"{yaml_value(self.transition_days)} is not allowed: must be below retention_days "
                     f"({self.retention_days}): objects are archived before they expire",
                 )
             )
@@ -447,7 +455,7 @@ class BackupSettings(Settings):
             found.append(
                 (
                     "object_lock.days",
-                    f"{self.object_lock.days!r} is not allowed: must be at most retention_days "
+                    f"{yaml_value(self.object_lock.days)} is not allowed: must be at most retention_days "
                     f"({self.retention_days}): a locked object cannot expire before its lock ends",
                 )
             )
@@ -455,7 +463,8 @@ class BackupSettings(Settings):
             found.append(
                 (
                     "replication_region",
-                    f"{self.replication_region!r} is not allowed: must be another region than aws:region ({region})",
+                    f"{yaml_value(self.replication_region)} is not allowed: must be another region than aws:region "
+                    f"({region})",
                 )
             )
         return found
@@ -487,7 +496,7 @@ def _listed_problems(database: DatabaseSettings, region: str) -> list[tuple[str,
         found.append(
             (
                 "database.instance_class",
-                f"{database.instance_class!r} is not an RDS for PostgreSQL instance class in {region}"
+                f"{yaml_value(database.instance_class)} is not an RDS for PostgreSQL instance class in {region}"
                 f"{aws_lists.closest(database.instance_class, classes)}; see `aws rds "
                 f"describe-orderable-db-instance-options --engine postgres --region {region}` ({aws_lists.release()})",
             )
@@ -497,7 +506,7 @@ def _listed_problems(database: DatabaseSettings, region: str) -> list[tuple[str,
         found.append(
             (
                 "database.engine_version",
-                f"{database.engine_version!r} is not an RDS for PostgreSQL engine version"
+                f"{yaml_value(database.engine_version)} is not an RDS for PostgreSQL engine version"
                 f"{aws_lists.closest(database.engine_version, versions)} ({aws_lists.release()})",
             )
         )

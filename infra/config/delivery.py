@@ -10,6 +10,7 @@ from components._actions_names import AWS_KEY_ADVICE, AWS_KEY_NAMES
 from components.github_environment import MAX_REVIEWERS, MAX_WAIT_TIMER_MINUTES
 from components.naming import GIT_BRANCH, GITHUB_LOGIN, GITHUB_TEAM_SLUG, name_problems
 from infra.config.base import Settings
+from infra.config.errors import yaml_value
 
 
 def actions_name_problem(name: str) -> str | None:
@@ -17,6 +18,11 @@ def actions_name_problem(name: str) -> str | None:
     if name.upper() in AWS_KEY_NAMES:
         return AWS_KEY_ADVICE
     problems = name_problems("github-secret", name)
+    # Secret and variable names are not case-sensitive, so the reserved prefix is reserved in every case
+    # (https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#naming-your-secrets);
+    # the name rule's pattern alone passes 'github_token'.
+    if not problems and name.upper().startswith("GITHUB_"):
+        problems = ["must not start with 'GITHUB_' in any case (GitHub reserves the prefix, and its names ignore case)"]
     return "; ".join(problems) if problems else None
 
 
@@ -75,7 +81,8 @@ class GithubSettings(Settings):
         for pattern in value:
             if not pattern or re.search(r"\s", pattern) or pattern.startswith("refs/"):
                 raise ValueError(
-                    f"pattern {pattern!r} must be a non-empty fnmatch pattern without whitespace and without 'refs/'"
+                    f"pattern {yaml_value(pattern)} must be a non-empty fnmatch pattern without whitespace and "
+                    "without 'refs/'"
                 )
         if len(set(value)) != len(value):
             raise ValueError("each tag pattern may appear only once")
@@ -95,10 +102,11 @@ class GithubSettings(Settings):
             rule = {"user": GITHUB_LOGIN, "team": GITHUB_TEAM_SLUG}.get(kind)
             if rule is None or not rule.fullmatch(ident):
                 raise ValueError(
-                    f"reviewer {reviewer!r} must be written 'user:<login>' or 'team:<slug>' (the lowercase team slug)"
+                    f"reviewer {yaml_value(reviewer)} must be written 'user:<login>' or 'team:<slug>' (the "
+                    "lowercase team slug)"
                 )
             if reviewer.lower() in seen:
-                raise ValueError(f"reviewer {reviewer!r} appears more than once")
+                raise ValueError(f"reviewer {yaml_value(reviewer)} appears more than once")
             seen.add(reviewer.lower())
         return value
 
@@ -116,9 +124,9 @@ class GithubSettings(Settings):
         for name in value:
             problem = actions_name_problem(name)
             if problem:
-                raise ValueError(f"secret {name!r}: {problem}")
+                raise ValueError(f"secret {yaml_value(name)}: {problem}")
             if name.upper() in seen:
-                raise ValueError(f"secret {name!r} appears more than once (GitHub names ignore case)")
+                raise ValueError(f"secret {yaml_value(name)} appears more than once (GitHub names ignore case)")
             seen.add(name.upper())
         return value
 
@@ -129,9 +137,9 @@ class GithubSettings(Settings):
         for name in value:
             problem = actions_name_problem(name)
             if problem:
-                raise ValueError(f"variable {name!r}: {problem}")
+                raise ValueError(f"variable {yaml_value(name)}: {problem}")
             if name.upper() in seen:
-                raise ValueError(f"variable {name!r} differs only in case from another; GitHub names are not")
+                raise ValueError(f"variable {yaml_value(name)} differs only in case from another; GitHub names are not")
             seen.add(name.upper())
         return value
 
@@ -160,7 +168,8 @@ class GithubSettings(Settings):
                 found.append(
                     (
                         f"variables.{name}",
-                        f"{name!r} is also an environment secret (github.secrets: {secrets[name.upper()]}); a "
+                        f"{yaml_value(name)} is also an environment secret (github.secrets: "
+                        f"{secrets[name.upper()]}); a "
                         "workflow would read the wrong one: rename one of them",
                     )
                 )

@@ -14,7 +14,7 @@ from pydantic_core import ErrorDetails
 
 from infra.config import aws_lists
 from infra.config.data import data_problems
-from infra.config.errors import ConfigError, ConfigProblem
+from infra.config.errors import ConfigError, ConfigProblem, yaml_value
 from infra.config.names import derived_name_problems
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
 from infra.config.runner import runner_problems
@@ -137,7 +137,7 @@ def load_stage_config(stack: str, values: Mapping[str, Any], *, check_secrets: b
             )
         )
     elif not isinstance(raw, Mapping):
-        problems.append(ConfigProblem(STAGE_KEY, f"{raw!r} is not allowed: must be a mapping of settings"))
+        problems.append(ConfigProblem(STAGE_KEY, f"{yaml_value(raw)} is not allowed: must be a mapping of settings"))
     else:
         has_secret = engine_marks_secret(STAGE_KEY, raw) or _holds_secure(raw)
         if has_secret:
@@ -244,13 +244,15 @@ def region_of(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str |
             ConfigProblem(REGION_KEY, "required key is missing; set it with `pulumi config set aws:region us-east-1`")
         )
     elif not isinstance(region, str) or not _REGION.fullmatch(region):
-        problems.append(ConfigProblem(REGION_KEY, f"{region!r} is not an AWS region name (example: us-east-1)"))
+        problems.append(
+            ConfigProblem(REGION_KEY, f"{yaml_value(region)} is not an AWS region name (example: us-east-1)")
+        )
     elif region not in aws_lists.regions():
         problems.append(
             ConfigProblem(
                 REGION_KEY,
-                f"{region!r} is not an AWS region{aws_lists.closest(region, aws_lists.regions())}; allowed: the "
-                f"{len(aws_lists.regions())} regions of {aws_lists.release()}",
+                f"{yaml_value(region)} is not an AWS region{aws_lists.closest(region, aws_lists.regions())}; "
+                f"allowed: the {len(aws_lists.regions())} regions of {aws_lists.release()}",
             )
         )
     else:
@@ -281,8 +283,9 @@ def _problem_from(
     if kind == "missing":
         return ConfigProblem(key, "required key is missing")
     message = error["msg"].removeprefix("Value error, ")
-    message = message[0].lower() + message[1:]
-    shown = "<redacted>" if redact else repr(error["input"])
+    if kind != "value_error":  # pydantic's own sentences ("Input should be ..."); ours may start with a name
+        message = message[0].lower() + message[1:]
+    shown = "<redacted>" if redact else yaml_value(error["input"])
     return ConfigProblem(key, f"{shown} is not allowed: {message}")
 
 
@@ -309,7 +312,7 @@ def suggest(key: str, allowed: list[str] | tuple[str, ...]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``allowed``, else the list of allowed keys (or "")."""
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
-        return f"; did you mean {close[0]!r}?"
+        return f"; did you mean {yaml_value(close[0])}?"
     return f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
 
 
@@ -330,7 +333,7 @@ def _check_floors(settings: StageSettings, problems: list[ConfigProblem]) -> lis
     for key, rule in sorted(floors.items()):
         value = _lookup(settings, key)
         measured = len(value) if isinstance(value, list | tuple) else value
-        shown = f"{value!r}" if not isinstance(value, list) else f"{len(value)} ({value!r})"
+        shown = f"{yaml_value(value)}" if not isinstance(value, list) else f"{len(value)} ({yaml_value(value)})"
         if rule.allows(measured):
             if key in settings.acknowledge:
                 problems.append(
@@ -363,7 +366,8 @@ def account_ids_of(value: Any, problems: list[ConfigProblem]) -> tuple[str, ...]
     problems.append(
         ConfigProblem(
             ACCOUNTS_KEY,
-            f"{value!r} is not allowed: must be a non-empty list of 12-digit AWS account ids, quoted as strings "
+            f"{yaml_value(value)} is not allowed: must be a non-empty list of 12-digit AWS account ids, quoted as "
+            "strings "
             "(an unquoted number loses leading zeros)",
         )
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from components.eks_node_group import node_group_name_prefix
 from components.naming import auto_name, name_problems, prefixed_name
+from infra.config.errors import yaml_value
 from infra.config.runner import runner_enabled
 from infra.config.stage import StageSettings
 from infra.naming import MigrationNames, StageNames
@@ -177,9 +178,9 @@ def derived_name_problems(settings: StageSettings, stage: str, region: str) -> l
     found: list[tuple[str, str]] = []
     for derived in derived_names(settings, stage, region):
         source = (
-            f"{settings.app!r} (with stage {stage!r})"
+            f"{yaml_value(settings.app)} (with stage {yaml_value(stage)})"
             if derived.key == "app"
-            else repr(derived.value if derived.value is not None else stage)
+            else yaml_value(derived.value if derived.value is not None else stage)
         )
         for problem in name_problems(derived.kind, derived.name):
             found.append((derived.key, f"{source} derives a name the service rejects: {problem}"))

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from components.namespaces import parse_quantity
 from components.naming import RULES
 from infra.config.base import Settings
+from infra.config.errors import yaml_value
 
 PodSecurity = Literal["privileged", "baseline", "restricted"]
 _QUANTITY_HINT = "must be a Kubernetes quantity such as '4', '500m', '1.5', '256Mi' or '8Gi'"
@@ -129,5 +130,5 @@ def quantity_problems(key: str, ns: NamespaceSettings) -> list[tuple[str, str]]:
     found = []
     for small_key, small, big_key, big in pairs:
         if parse_quantity(small) > parse_quantity(big):
-            found.append((f"{key}.{small_key}", f"{small!r} is more than {big_key} ({big!r})"))
+            found.append((f"{key}.{small_key}", f"{yaml_value(small)} is more than {big_key} ({yaml_value(big)})"))
     return found

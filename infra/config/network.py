@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 
 from components.network_layout import MAX_AZS, MIN_AZS, smallest_prefix_problem
 from infra.config.base import Settings
+from infra.config.errors import yaml_value
 
 LOG_RETENTION_DAYS = (
     1,
@@ -203,7 +204,7 @@ class NetworkSettings(Settings):
         return [
             (
                 f"availability_zones[{i}]",
-                f"{zone!r} is not a zone of {region} (expected {region}a, {region}b, ...)",
+                f"{yaml_value(zone)} is not a zone of {region} (expected {region}a, {region}b, ...)",
             )
             for i, zone in enumerate(self.availability_zones)
             if not (
@@ -220,7 +221,8 @@ class NetworkSettings(Settings):
             return [
                 (
                     "zone_ids",
-                    f"{ids!r} is not allowed together with availability_zones {self.availability_zones!r}: both "
+                    f"{yaml_value(ids)} is not allowed together with availability_zones "
+                    f"{yaml_value(self.availability_zones)}: both "
                     "name the zones; keep zone_ids (the same physical zones in every account) and set "
                     f"availability_zones to their count ({len(ids)}), or remove zone_ids",
                 )
@@ -230,7 +232,7 @@ class NetworkSettings(Settings):
             found.append(
                 (
                     "zone_ids",
-                    f"{ids!r} is not allowed: lists {len(ids)} zones, but availability_zones is "
+                    f"{yaml_value(ids)} is not allowed: lists {len(ids)} zones, but availability_zones is "
                     f"{self.availability_zones} (the profile's default when unset); list "
                     f"{self.availability_zones} zone IDs, or set availability_zones to {len(ids)}",
                 )
@@ -238,7 +240,10 @@ class NetworkSettings(Settings):
         code = region_code(region)
         if code is not None:
             found += [
-                (f"zone_ids[{i}]", f"{zone!r} is not a zone of {region} (its zone IDs are {code}-az1, {code}-az2, ...)")
+                (
+                    f"zone_ids[{i}]",
+                    f"{yaml_value(zone)} is not a zone of {region} (its zone IDs are {code}-az1, {code}-az2, ...)",
+                )
                 for i, zone in enumerate(ids)
                 if not zone.startswith(f"{code}-az")
             ]
@@ -253,7 +258,8 @@ class NetworkSettings(Settings):
                 found.append(
                     (
                         f"reserved_cidrs[{i}]",
-                        f"{self.cidr!r} overlaps the reserved range {item!r}; pick a VPC CIDR outside it",
+                        f"{yaml_value(self.cidr)} overlaps the reserved range {yaml_value(item)}; pick a VPC CIDR "
+                        "outside it",
                     )
                 )
         return found

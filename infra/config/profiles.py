@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from infra.config.errors import yaml_value
+
 Profile = Literal["development", "staging", "production"]
 PROFILES: tuple[Profile, ...] = get_args(Profile)
 
@@ -57,7 +59,7 @@ class Required:
 
     def describe(self) -> str:
         """The floor in words, for messages and docs."""
-        return f"{self.expected!r}".replace("True", "true").replace("False", "false")
+        return f"{yaml_value(self.expected)}".replace("True", "true").replace("False", "false")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class AtLeastRank:
 
     def describe(self) -> str:
         """The floor in words, for messages and docs."""
-        return f"{self.minimum!r} (scale: {', '.join(self.scale)})"
+        return f"{yaml_value(self.minimum)} (scale: {', '.join(self.scale)})"
 
 
 @dataclass(frozen=True)

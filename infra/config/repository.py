@@ -21,7 +21,7 @@ from components.naming import GIT_BRANCH, name_problems
 from components.tag_ruleset import bypass_actor_problem
 from infra.config.base import Settings
 from infra.config.delivery import actions_name_problem
-from infra.config.errors import ConfigError, ConfigProblem
+from infra.config.errors import ConfigError, ConfigProblem, yaml_value
 from infra.config.loader import _holds_secure, suggest, validate_settings
 from infra.config.secrets import (
     GITHUB_OWNER_KEY,
@@ -87,9 +87,9 @@ class BranchSettings(Settings):
     def _deployments(cls, value: list[str]) -> list[str]:
         for environment in value:
             if problems := name_problems("github-environment", environment):
-                raise ValueError(f"environment {environment!r}: {'; '.join(problems)}")
-        if len(set(value)) != len(value):
-            raise ValueError("each environment may appear only once")
+                raise ValueError(f"environment {yaml_value(environment)}: {'; '.join(problems)}")
+        if len({e.lower() for e in value}) != len(value):
+            raise ValueError("each environment may appear only once (GitHub environment names ignore case)")
         return value
 
 
@@ -110,7 +110,8 @@ class TagRulesetSettings(Settings):
         for pattern in value:
             if not pattern or _PATTERN_FORBIDDEN.search(pattern) or pattern.startswith("refs/"):
                 raise ValueError(
-                    f"pattern {pattern!r} must be a non-empty fnmatch pattern without whitespace and without 'refs/'"
+                    f"pattern {yaml_value(pattern)} must be a non-empty fnmatch pattern without whitespace and "
+                    "without 'refs/'"
                 )
         if len(set(value)) != len(value):
             raise ValueError("each tag pattern may appear only once")
@@ -166,7 +167,7 @@ class RepositorySettings(Settings):
         for branch in value:
             if branch.startswith("refs/") or not GIT_BRANCH.fullmatch(branch):
                 raise ValueError(
-                    f"branch {branch!r} must be a concrete git branch name, without 'refs/heads/', spaces or "
+                    f"branch {yaml_value(branch)} must be a concrete git branch name, without 'refs/heads/', spaces or "
                     "'*', '?', '['"
                 )
         return value
@@ -177,7 +178,7 @@ class RepositorySettings(Settings):
         for key in value:
             if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
                 raise ValueError(
-                    f"ruleset key {key!r} must be lowercase letters, digits and '-' (it names the ruleset)"
+                    f"ruleset key {yaml_value(key)} must be lowercase letters, digits and '-' (it names the ruleset)"
                 )
         return value
 
@@ -195,10 +196,20 @@ class RepositorySettings(Settings):
     @field_validator("preview_environments")
     @classmethod
     def _previews(cls, value: dict[str, PreviewSettings]) -> dict[str, PreviewSettings]:
+        seen: dict[str, str] = {}
         for name in value:
+            # "Environment names are not case sensitive" (GitHub docs, managing environments for deployment):
+            # two keys differing in case would be one environment configured twice.
+            if (other := seen.setdefault(name.lower(), name)) != name:
+                raise ValueError(
+                    f"{yaml_value(name)} and {yaml_value(other)} name the same environment (GitHub environment "
+                    "names ignore case); keep one"
+                )
             base = name.removesuffix(PREVIEW_SUFFIX)
             if base == name or not base:
-                raise ValueError(f"{name!r} must be named '<environment>{PREVIEW_SUFFIX}' (e.g. 'staging-preview')")
+                raise ValueError(
+                    f"{yaml_value(name)} must be named '<environment>{PREVIEW_SUFFIX}' (e.g. 'staging-preview')"
+                )
             if problems := name_problems("github-environment", name):
                 raise ValueError("; ".join(problems))
         return value
@@ -211,7 +222,7 @@ class RepositorySettings(Settings):
                 found.append(
                     (
                         f"branches.{branch}.required_deployments",
-                        f"{settings.required_deployments!r} needs 'mode: ruleset': classic branch protection "
+                        f"{yaml_value(settings.required_deployments)} needs 'mode: ruleset': classic branch protection "
                         "cannot require a deployment to succeed first",
                     )
                 )
@@ -221,7 +232,8 @@ class RepositorySettings(Settings):
                 found.append(
                     (
                         f"variables.{name}",
-                        f"{name!r} is also a repository secret ({REPOSITORY_KEY}.secrets: {secrets[name.upper()]}); "
+                        f"{yaml_value(name)} is also a repository secret ({REPOSITORY_KEY}.secrets: "
+                        f"{secrets[name.upper()]}); "
                         "a workflow would read the wrong one: rename one of them",
                     )
                 )
@@ -230,7 +242,10 @@ class RepositorySettings(Settings):
             for pattern in ruleset.patterns:
                 if pattern in seen:
                     found.append(
-                        (f"tags.{key}.patterns", f"{pattern!r} is already covered by tags.{seen[pattern]}; keep one")
+                        (
+                            f"tags.{key}.patterns",
+                            f"{yaml_value(pattern)} is already covered by tags.{seen[pattern]}; keep one",
+                        )
                     )
                 seen.setdefault(pattern, key)
         return found
@@ -240,9 +255,9 @@ def _names(kind: str, value: list[str]) -> list[str]:
     seen: set[str] = set()
     for name in value:
         if problem := actions_name_problem(name):
-            raise ValueError(f"{kind} {name!r}: {problem}")
+            raise ValueError(f"{kind} {yaml_value(name)}: {problem}")
         if name.upper() in seen:
-            raise ValueError(f"{kind} {name!r} appears twice (GitHub names ignore case)")
+            raise ValueError(f"{kind} {yaml_value(name)} appears twice (GitHub names ignore case)")
         seen.add(name.upper())
     return value
 
@@ -286,7 +301,9 @@ def load_repository_config(stack: str, values: Mapping[str, Any]) -> RepositoryC
     if raw is None:
         problems.append(ConfigProblem(REPOSITORY_KEY, "required key is missing; it holds the repository's settings"))
     elif not isinstance(raw, Mapping):
-        problems.append(ConfigProblem(REPOSITORY_KEY, f"{raw!r} is not allowed: must be a mapping of settings"))
+        problems.append(
+            ConfigProblem(REPOSITORY_KEY, f"{yaml_value(raw)} is not allowed: must be a mapping of settings")
+        )
     else:
         redact = engine_marks_secret(REPOSITORY_KEY, raw) or _holds_secure(raw)
         if redact:
@@ -320,12 +337,13 @@ def load_repository_config(stack: str, values: Mapping[str, Any]) -> RepositoryC
         owner = values.get(GITHUB_OWNER_KEY)
         expected = settings.repository.split("/")[0]
         if owner != expected:
-            shown = "missing" if owner is None else f"{owner!r}"
+            shown = "missing" if owner is None else f"{yaml_value(owner)}"
             problems.append(
                 ConfigProblem(
                     GITHUB_OWNER_KEY,
                     f"is {shown}; the default GitHub provider must be configured for the owner of "
-                    f"{REPOSITORY_KEY}.repository ({settings.repository!r}): set it to {expected!r}",
+                    f"{REPOSITORY_KEY}.repository ({yaml_value(settings.repository)}): set it to "
+                    f"{yaml_value(expected)}",
                 )
             )
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import pulumi
 
-from infra.config.errors import ConfigProblem
+from infra.config.errors import ConfigProblem, yaml_value
 
 SECRETS_KEY = "stagecraft:secrets"
 SECRET_SCOPES = ("environment", "repository")
@@ -123,14 +123,15 @@ def secret_problems(
                 problems.append(
                     ConfigProblem(
                         name_key,
-                        f"is not declared; add {str(name)!r} to {spec.declared_in}, or remove the value "
+                        f"is not declared; add {yaml_value(str(name))} to {spec.declared_in}, or remove the value "
                         f"(`pulumi config rm --path '{name_key}'`)",
                     )
                 )
             elif declared[str(name).upper()] != name:
                 problems.append(
                     ConfigProblem(
-                        name_key, f"is declared as {declared[str(name).upper()]!r} in {spec.declared_in}; use one case"
+                        name_key,
+                        f"is declared as {yaml_value(declared[str(name).upper()])} in {spec.declared_in}; use one case",
                     )
                 )
             if not _is_encrypted(value, decrypted):
@@ -187,7 +188,8 @@ def github_problems(values: Mapping[str, Any], repository: Any) -> list[ConfigPr
         problems.append(
             ConfigProblem(
                 GITHUB_OWNER_KEY,
-                f"{owner!r} is not the owner of the repository ({repository!r}); set it to {expected!r}",
+                f"{yaml_value(owner)} is not the owner of the repository ({yaml_value(repository)}); set it to "
+                f"{yaml_value(expected)}",
             )
         )
     problems.extend(github_token_problems(values))

@@ -24,6 +24,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
+from infra.config.errors import yaml_value
+
 SECRET_PLACEHOLDER = "[secret]"
 """What the offline plan gives the program for each ``secure:`` value: the ciphertext is never decrypted."""
 
@@ -139,7 +141,7 @@ def _scalar(node: ScalarNode, key: str) -> Any:
         return text  # quoted and block scalars, !!str, and tags yaml.v3 cannot resolve: the text
     value = _plain(text, line, key)
     if kind == "timestamp" or not isinstance(value, kinds[kind]) or (kind == "int" and isinstance(value, bool)):
-        raise _YamlError(f"line {line}: {key}: cannot decode {text!r} as a !!{kind}")
+        raise _YamlError(f"line {line}: {key}: cannot decode {yaml_value(text)} as a !!{kind}")
     return float(_plain(text, line, key)) if kind == "float" else value
 
 
@@ -158,7 +160,7 @@ def _value(node: Node, key: str) -> Any:
             # yaml.v3 compares the key's text (YAMLV3/decode.go#L767-L783), so "a" and a are the same key.
             if key_node.value in seen:
                 raise _YamlError(
-                    f"line {line}: duplicate key {key_node.value!r} (first at line {seen[key_node.value]}); "
+                    f"line {line}: duplicate key {yaml_value(key_node.value)} (first at line {seen[key_node.value]}); "
                     "the Pulumi CLI rejects the file"
                 )
             seen[key_node.value] = line
@@ -169,7 +171,7 @@ def _value(node: Node, key: str) -> Any:
         name = _value(key_node, key)
         if not isinstance(name, str):
             # The CLI accepts only string keys (PULUMI/sdk/go/common/workspace/project.go#L520-L552).
-            raise _YamlError(f"line {line}: key {key_node.value!r} is not a string; quote it")
+            raise _YamlError(f"line {line}: key {yaml_value(key_node.value)} is not a string; quote it")
         result[name] = _value(value_node, f"{key}.{name}" if key else name)
     for line, merged in merges:  # explicit keys win over merged ones, earlier merges over later ones
         mapping = _value(merged, key)
@@ -276,12 +278,14 @@ def load_project(cwd: Path) -> Project:
     """Read ``Pulumi.yaml`` and check it is a Python program at the project root, which is what this tool plans."""
     project = read_project(cwd)
     if project.runtime != "python":
-        raise StackFileError(f"{project.path}: runtime is {project.runtime!r}; stagecraft plans Python programs")
+        raise StackFileError(
+            f"{project.path}: runtime is {yaml_value(project.runtime)}; stagecraft plans Python programs"
+        )
     if project.main is not None and (project.root / project.main).resolve() != project.root.resolve():
         raise StackFileError(
-            f"{project.path}: main: {project.main!r} points away from the project root; stagecraft plans the "
+            f"{project.path}: main: {yaml_value(project.main)} points away from the project root; stagecraft plans the "
             "program in __main__.py next to Pulumi.yaml (and the CLI would install requirements.txt from "
-            f"{project.main!r}, pulumi/pulumi#7907): remove 'main'"
+            f"{yaml_value(project.main)}, pulumi/pulumi#7907): remove 'main'"
         )
     return project
 
@@ -332,7 +336,9 @@ def layout_for(project_dir: Path, main: str | None, runtime_options: dict[str, A
         program_dir, entry = (target, entry) if target.is_dir() else (target.parent, target.name)
     toolchain = runtime_options.get("toolchain", "pip")
     if toolchain != "pip":
-        raise StackFileError(f"{root / 'Pulumi.yaml'}: toolchain {toolchain!r}: stagecraft resolves the pip toolchain")
+        raise StackFileError(
+            f"{root / 'Pulumi.yaml'}: toolchain {yaml_value(toolchain)}: stagecraft resolves the pip toolchain"
+        )
     venv = runtime_options.get("virtualenv")
     return ProgramLayout(
         project_dir=root,
@@ -381,7 +387,7 @@ def _namespaced(project: str, key: str, where: str) -> str:
         return key
     if len(parts) == 3 and parts[1] == "config" and parts[0] and parts[2]:
         return f"{parts[0]}:{parts[2]}"
-    raise StackFileError(f"{where}: config key {key!r} is not of the form <namespace>:<name>")
+    raise StackFileError(f"{where}: config key {yaml_value(key)} is not of the form <namespace>:<name>")
 
 
 def _project_config(path: Path, project: str, config: Any) -> tuple[ProjectConfig, ...]:
@@ -393,7 +399,7 @@ def _project_config(path: Path, project: str, config: Any) -> tuple[ProjectConfi
         raise StackFileError(f"{path}: 'config' must be a mapping of keys to values or declarations")
     entries = []
     for raw_key, raw in config.items():
-        where = f"{path}: config {raw_key!r}"
+        where = f"{path}: config {yaml_value(raw_key)}"
         own = ":" not in raw_key or raw_key.startswith(f"{project}:")
         if isinstance(raw, str | int | bool | list) and not isinstance(raw, float):
             # A shorthand is the default of the project's own key, or the value of another namespace's key.
@@ -412,14 +418,16 @@ def _project_config(path: Path, project: str, config: Any) -> tuple[ProjectConfi
             description=str(raw.get("description") or ""),
         )
         if entry.type is not None and entry.type not in _CONFIG_TYPES:
-            raise StackFileError(f"{where}: type {entry.type!r} is not one of {sorted(_CONFIG_TYPES)}")
+            raise StackFileError(f"{where}: type {yaml_value(entry.type)} is not one of {sorted(_CONFIG_TYPES)}")
         if entry.default is not None and entry.value is not None:
             raise StackFileError(f"{where}: cannot have both a 'default' and a 'value'")
         if own:
             if entry.type == "array" and entry.items is None:
                 raise StackFileError(f"{where}: declares an array but not the type of its 'items'")
             if entry.type and entry.default is not None and not _type_ok(entry.type, entry.items, entry.default):
-                raise StackFileError(f"{where}: the default is not of type {_type_name(entry.type, entry.items)!r}")
+                raise StackFileError(
+                    f"{where}: the default is not of type {yaml_value(_type_name(entry.type, entry.items))}"
+                )
         elif entry.type is not None or entry.default is not None or entry.value is None:
             raise StackFileError(f"{where}: a key of another namespace takes only a 'value' (no 'type', no 'default')")
         entries.append(entry)
@@ -553,16 +561,17 @@ def stack_file_name(project: str, stack: str) -> str:
     parts = stack.split("/")
     if len(parts) > 3 or not all(parts):
         raise StackFileError(
-            f"could not parse stack name {stack!r}: use <stack>, <org>/<stack> or <org>/<project>/<stack>"
+            f"could not parse stack name {yaml_value(stack)}: use <stack>, <org>/<stack> or <org>/<project>/<stack>"
         )
     if len(parts) == 3 and parts[1] != project:
         raise StackFileError(
-            f"stack {stack!r}: provided project name {parts[1]!r} doesn't match Pulumi.yaml ({project!r})"
+            f"stack {yaml_value(stack)}: provided project name {yaml_value(parts[1])} doesn't match Pulumi.yaml "
+            f"({yaml_value(project)})"
         )
     name = parts[-1]
     if len(name) > 100 or not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise StackFileError(
-            f"stack {stack!r}: a stack name may only contain alphanumeric, hyphens, underscores, or periods "
+            f"stack {yaml_value(stack)}: a stack name may only contain alphanumeric, hyphens, underscores, or periods "
             "(at most 100 characters)"
         )
     return name
@@ -668,7 +677,7 @@ def _cli_view(value: Any, segments: list[str]) -> Any:
 
 def _path_segments(where: Path, name: str) -> list[str]:
     if "[" in name or '"' in name or not all(name.split(".")):
-        raise StackFileError(f"{where}: config key path {name!r} is not supported offline (use dotted names)")
+        raise StackFileError(f"{where}: config key path {yaml_value(name)} is not supported offline (use dotted names)")
     return name.split(".")
 
 

@@ -10,6 +10,7 @@ from infra.config.base import Settings
 from infra.config.compute import ComputeSettings
 from infra.config.data import BackupSettings, DatabaseSettings, KeySettings, RegistrySettings
 from infra.config.delivery import GithubSettings
+from infra.config.errors import yaml_value
 from infra.config.network import NetworkSettings
 from infra.config.profiles import Profile
 from infra.config.runner import RunnerSettings
@@ -83,13 +84,18 @@ class StageSettings(Settings):
         for key, tag in value.items():
             if key.lower().startswith("aws:") or not _TAG_KEY.fullmatch(key):
                 raise ValueError(
-                    f"tag key {key!r} is invalid: 1-128 letters, digits, spaces and '_.:/=+-@', "
+                    f"tag key {yaml_value(key)} is invalid: 1-128 letters, digits, spaces and '_.:/=+-@', "
                     "not starting with 'aws:'"
                 )
             if key in RESERVED_TAG_KEYS:
-                raise ValueError(f"tag key {key!r} is set by stagecraft; reserved keys: {', '.join(RESERVED_TAG_KEYS)}")
+                raise ValueError(
+                    f"tag key {yaml_value(key)} is set by stagecraft; reserved keys: {', '.join(RESERVED_TAG_KEYS)}"
+                )
             if not _TAG_VALUE.fullmatch(tag):
-                raise ValueError(f"tag {key!r} value {tag!r} is invalid: 0-256 letters, digits, spaces and '_.:/=+-@'")
+                raise ValueError(
+                    f"tag {yaml_value(key)} value {yaml_value(tag)} is invalid: 0-256 letters, digits, spaces and "
+                    "'_.:/=+-@'"
+                )
         return value
 
     @field_validator("acknowledge")
@@ -97,7 +103,7 @@ class StageSettings(Settings):
     def _acknowledge(cls, value: dict[str, str]) -> dict[str, str]:
         for key, reason in value.items():
             if len(reason.strip()) < 10:
-                raise ValueError(f"the reason for {key!r} must say why in at least 10 characters")
+                raise ValueError(f"the reason for {yaml_value(key)} must say why in at least 10 characters")
         return value
 
 
@@ -106,6 +112,6 @@ def stage_name_problem(stage: str) -> str | None:
     if 2 <= len(stage) <= STAGE_NAME_MAX and re.fullmatch(NAME_PATTERN, stage):
         return None
     return (
-        f"{stage!r} cannot name a stage: use 2-{STAGE_NAME_MAX} lowercase letters, digits and '-', starting "
+        f"{yaml_value(stage)} cannot name a stage: use 2-{STAGE_NAME_MAX} lowercase letters, digits and '-', starting "
         "with a letter, not ending with '-' and without '--' (it becomes part of AWS and Kubernetes names)"
     )

@@ -138,34 +138,38 @@ def test_a_stage_without_ecs_and_eks_is_an_error() -> None:
 
 def test_namespaces_without_eks_is_an_error() -> None:
     assert _problems(namespaces=[{"name": "amani"}]) == [
-        f"{C}.namespaces: namespaces need EKS: set compute.eks.enabled to true, or remove compute.namespaces"
+        f"{C}.namespaces: [{{'name': 'amani'}}] is not allowed: namespaces need EKS: set compute.eks.enabled to true, "
+        "or remove compute.namespaces"
     ]
 
 
 def test_public_endpoint_needs_cidrs() -> None:
     assert _problems(eks=_eks(public_access_cidrs=[])) == [
-        f"{C}.eks.public_access_cidrs: required when endpoint_public_access is true: list the CIDRs that may "
-        "reach the public API endpoint (there is no implicit 0.0.0.0/0), or set endpoint_public_access to false"
+        f"{C}.eks.public_access_cidrs: [] is not allowed: required when endpoint_public_access is true: list the "
+        "CIDRs that may reach the public API endpoint (there is no implicit 0.0.0.0/0), or set "
+        "endpoint_public_access to false"
     ]
 
 
 def test_private_endpoint_takes_no_cidrs() -> None:
     assert _problems(eks=_eks(endpoint_public_access=False)) == [
-        f"{C}.eks.public_access_cidrs: must be empty when endpoint_public_access is false (the endpoint is "
-        "private only)"
+        f"{C}.eks.public_access_cidrs: ['203.0.113.0/24'] is not allowed: must be empty when "
+        "endpoint_public_access is false (the endpoint is private only)"
     ]
 
 
 def test_eks_needs_an_admin() -> None:
     assert _problems(eks=_eks(admin_principal_arns=[])) == [
-        f"{C}.eks.admin_principal_arns: required when EKS is enabled: list at least one IAM role or user ARN; "
-        "the principal that runs Pulumi must be one of them (the cluster's creator gets no implicit access)"
+        f"{C}.eks.admin_principal_arns: [] is not allowed: required when EKS is enabled: list at least one IAM role "
+        "or user ARN; the principal that runs Pulumi must be one of them (the cluster's creator gets no "
+        "implicit access)"
     ]
 
 
 def test_eks_needs_a_node_group() -> None:
     assert _problems(eks=_eks(node_groups=[])) == [
-        f"{C}.eks.node_groups: required when EKS is enabled: at least one node group (CoreDNS needs nodes)"
+        f"{C}.eks.node_groups: [] is not allowed: required when EKS is enabled: at least one node group "
+        "(CoreDNS needs nodes)"
     ]
 
 
@@ -443,8 +447,8 @@ def _floor_message(key: str, shown: str, rule: str, profile: str = "production")
         ({"ecs": {"fargate_base": 0}}, "compute.ecs.fargate_base", "0", "at least 1"),
         ({"ecs": {"exec_log_retention_days": 90}}, "compute.ecs.exec_log_retention_days", "90", "at least 365"),
         ({"eks": _eks("production", endpoint_public_access=True, public_access_cidrs=[OFFICE])},
-         "compute.eks.endpoint_public_access", "True", "false"),
-        ({"eks": _eks("production", deletion_protection=False)}, "compute.eks.deletion_protection", "False", "true"),
+         "compute.eks.endpoint_public_access", "true", "false"),
+        ({"eks": _eks("production", deletion_protection=False)}, "compute.eks.deletion_protection", "false", "true"),
         ({"eks": _eks("production", log_retention_days=90)}, "compute.eks.log_retention_days", "90", "at least 365"),
         ({"pod_security": "baseline"}, "compute.pod_security", "'baseline'",
          "'restricted' (scale: privileged, baseline, restricted)"),

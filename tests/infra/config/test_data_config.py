@@ -58,7 +58,8 @@ def test_production_floors(key: str, value: Any, message: str) -> None:
     setting: Any = value
     for part in reversed(rest):
         setting = {part: setting}
-    shown = repr(value)
+    # as YAML writes it: true/false, numbers bare, strings quoted
+    shown = str(value).lower() if isinstance(value, bool) else f"'{value}'" if isinstance(value, str) else str(value)
     assert _problems("production", "production", **{section: setting}) == [
         f"{S}.{key}: {shown} is below the production floor ({message}); raise it, or add "
         f"'acknowledge: {{{key}: <reason>}}' to accept the weaker setting"
@@ -67,7 +68,7 @@ def test_production_floors(key: str, value: Any, message: str) -> None:
 
 def test_staging_floor_on_deletion_protection() -> None:
     assert _problems(database={"deletion_protection": False}) == [
-        f"{S}.database.deletion_protection: False is below the staging floor (true); raise it, or add "
+        f"{S}.database.deletion_protection: false is below the staging floor (true); raise it, or add "
         "'acknowledge: {database.deletion_protection: <reason>}' to accept the weaker setting"
     ]
 
@@ -336,3 +337,12 @@ def test_longest_names_are_valid_for_every_kind() -> None:
     # The checks can fail: one character more on the bucket prefix breaks S3's 63-character limit.
     assert len(names.backup_bucket) == 58 and len(names.backup_replica_bucket) == 58
     assert name_problems("s3-bucket", names.backup_bucket + "x" * 6)
+
+
+def test_database_port_refuses_postgres_default() -> None:
+    """The mandatory rule rds-custom-port (FSBP RDS.23) refuses 5432; config says so first, with the key (exit 2)."""
+    assert _problems(database={"port": 5432}) == [
+        f"{S}.database.port: 5432 is not allowed: must be 1150-65535 (RDS for PostgreSQL) and not PostgreSQL's "
+        "default 5432 (FSBP RDS.23)"
+    ]
+    assert load(values(database={"port": 5431})).settings.database.port == 5431

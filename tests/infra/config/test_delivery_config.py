@@ -119,7 +119,7 @@ def test_production_needs_a_reviewer() -> None:
 )
 def test_production_floors(key: str, value: Any, floor: str) -> None:
     assert problems(_github("production", **{key: value}), stack="production") == [
-        f"{G}.{key}: {value!r} is below the production floor ({floor}); raise it, or add "
+        f"{G}.{key}: {str(value).lower()} is below the production floor ({floor}); raise it, or add "
         f"'acknowledge: {{github.{key}: <reason>}}' to accept the weaker setting"
     ]
 
@@ -130,7 +130,7 @@ def test_production_floors(key: str, value: Any, floor: str) -> None:
 def test_at_most_six_reviewers() -> None:
     seven = [f"user:dev{i}" for i in range(7)]
     assert problems(_github(reviewers=seven)) == [
-        f"{G}.reviewers: {seven!r} is not allowed: gitHub allows at most 6 reviewers per environment "
+        f"{G}.reviewers: {seven!r} is not allowed: GitHub allows at most 6 reviewers per environment "
         "(users and teams together), got 7"
     ]
 
