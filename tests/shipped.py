@@ -16,6 +16,23 @@ from stagecraft.plan.build import PlanResult, plan_stack
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root: its stacks, and those of bootstrap/, repository/ and cluster/, are the shipped ones."""
 
+RESOURCE_KEYS = (
+    "urn",
+    "type",
+    "name",
+    "parent",
+    "custom",
+    "provider",
+    "inputs",
+    "references",
+    "dependencies",
+    "protect",
+    "retainOnDelete",
+    "ignoreChanges",
+    "deleteBeforeReplace",
+)
+"""A resource's keys in the plan contract, in the order ``plan --json`` writes them (keys are only ever added)."""
+
 
 def shipped_plan_of(cwd: Path, stack: str) -> PlanResult:
     """``plan_stack(cwd, stack)`` for a project folder of the repository, as a deep copy of the one cached plan.

@@ -13,23 +13,8 @@ from infra.config.stackfiles import SECRET_PLACEHOLDER, load_stack, read_yaml
 from stagecraft import cli
 from stagecraft.plan.build import PlanResult
 from tests.conftest import ShippedPlan
+from tests.shipped import RESOURCE_KEYS
 from tests.stagecraft.conftest import ROOT
-
-RESOURCE_KEYS = {
-    "urn",
-    "type",
-    "name",
-    "parent",
-    "custom",
-    "provider",
-    "references",
-    "inputs",
-    "dependencies",
-    "protect",
-    "retainOnDelete",
-    "ignoreChanges",
-    "deleteBeforeReplace",
-}
 
 
 def _plan_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -50,7 +35,7 @@ def test_json_follows_the_contract(capsys: pytest.CaptureFixture[str], stack: st
     assert plan["project"] == "stagecraft" and plan["stack"] == stack
     urns = {r["urn"] for r in plan["resources"]}
     for resource in plan["resources"]:
-        assert set(resource) == RESOURCE_KEYS
+        assert set(resource) == set(RESOURCE_KEYS)
         assert resource["parent"] is None or resource["parent"] in urns
         assert resource["provider"] is None or resource["provider"] in urns
         assert set(resource["dependencies"]) <= urns

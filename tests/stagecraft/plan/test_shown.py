@@ -10,23 +10,7 @@ from stagecraft.plan.references import Reference, References, Source
 from stagecraft.plan.render import render_plan, render_resource
 from stagecraft.plan.shown import display_names, shown
 from tests.conftest import ShippedPlan
-from tests.shipped import ROOT
-
-_KEYS = [
-    "urn",
-    "type",
-    "name",
-    "parent",
-    "custom",
-    "provider",
-    "inputs",
-    "references",
-    "dependencies",
-    "protect",
-    "retainOnDelete",
-    "ignoreChanges",
-    "deleteBeforeReplace",
-]
+from tests.shipped import RESOURCE_KEYS, ROOT
 
 
 def _at(value: Any, path: str) -> Any:
@@ -45,7 +29,7 @@ def test_every_reference_points_into_the_inputs_and_at_an_earlier_resource(shipp
         result = shipped_plan(folder, stack)
         urns = {r.urn for r in result.inventory.resources}
         for resource in result.inventory.resources:
-            assert list(resource.to_json()) == _KEYS
+            assert tuple(resource.to_json()) == RESOURCE_KEYS
             for path, refs in resource.references.items():
                 value = _at(resource.inputs, path)
                 assert isinstance(value, str | int) and not isinstance(value, bool), (resource.name, path)
