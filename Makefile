@@ -13,9 +13,12 @@ POLICY_VENV := policy/.venv
 .DEFAULT_GOAL := help
 .PHONY: help plan test lint format types pytest bench generate clean policy-venv lock
 
-# Every install is from a lock with hashes (pip's hash-checking mode: each distribution's sha256 must match). That
-# mode refuses an editable install ("there is no single file to hash"), so the project itself goes in afterwards,
-# with --no-deps: the lock already holds its whole dependency closure.
+# Every install is from a lock with hashes (pip's hash-checking mode: each distribution's sha256 must match). The
+# lock holds its whole dependency closure, so it goes in with --no-deps: pip resolving it again picks the newest
+# release for a requirement with an extra (pytest-cov's coverage[toml]) and refuses it as unpinned, on every new
+# coverage release (https://github.com/pypa/pip/issues/9644, /12345); `pip check` then proves the closure whole.
+# Hash-checking mode refuses an editable install ("there is no single file to hash"), so the project itself goes
+# in afterwards, with --no-deps too.
 PIP := -m pip install --quiet --disable-pip-version-check
 
 help:
@@ -28,8 +31,9 @@ help:
 $(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python $(PIP) --require-hashes -r requirements-dev.lock
+	$(BIN)/python $(PIP) --require-hashes --no-deps -r requirements-dev.lock
 	$(BIN)/python $(PIP) --no-deps -e .
+	$(BIN)/python -m pip check --disable-pip-version-check
 	@touch $(STAMP)
 
 # The CLI runs the pack with this virtualenv (PulumiPolicy.yaml runtime.options.virtualenv, relative to policy/).
@@ -37,7 +41,8 @@ policy-venv: $(POLICY_VENV)/.installed
 
 $(POLICY_VENV)/.installed: policy/requirements.lock
 	@test -x $(POLICY_VENV)/bin/python || $(PYTHON) -m venv $(POLICY_VENV)
-	$(POLICY_VENV)/bin/python $(PIP) --require-hashes -r policy/requirements.lock
+	$(POLICY_VENV)/bin/python $(PIP) --require-hashes --no-deps -r policy/requirements.lock
+	$(POLICY_VENV)/bin/python -m pip check --disable-pip-version-check
 	@touch $@
 
 # The ranges stay where they are (pyproject.toml, requirements-dev.txt, policy/requirements.txt); the locks pin

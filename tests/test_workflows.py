@@ -472,8 +472,9 @@ PIP_INSTALL = re.compile(r"^(?P<venv>\S+)/bin/pip install --disable-pip-version-
 
 
 def test_every_install_is_the_hashed_lock_then_the_project_without_dependencies() -> None:
-    """pip's hash-checking mode refuses an editable install, so the lock goes first with --require-hashes and the
-    repository after it with --no-deps (the lock holds its closure); nothing resolves a range at deploy time."""
+    """The lock goes first, with --require-hashes and --no-deps (it holds its closure: pip resolving it again
+    refuses an extra's newest release as unpinned, pypa/pip#9644), then the repository with --no-deps (hash-checking
+    mode refuses an editable install); nothing resolves a range at deploy time."""
     installs = 0
     for workflow, name, job in _all_jobs():
         run = "\n".join(s.get("run", "") for s in _steps(job))
@@ -481,7 +482,8 @@ def test_every_install_is_the_hashed_lock_then_the_project_without_dependencies(
         found = [(m["venv"], m["args"]) for m in PIP_INSTALL.finditer(run)]
         assert len(found) == run.count("pip install"), f"{workflow}: {name}: an install with other options"
         for venv in {v for v, _ in found}:
-            assert [a for v, a in found if v == venv] == ["--require-hashes -r requirements.lock", "--no-deps -e ."]
+            steps = [a for v, a in found if v == venv]
+            assert steps == ["--require-hashes --no-deps -r requirements.lock", "--no-deps -e ."]
             assert re.search(rf"^python3?(\.\d+)? -m venv {re.escape(venv)}$", run, re.M), f"{workflow}: {name}"
             installs += 1
     assert installs == 14
@@ -499,7 +501,7 @@ def test_the_pull_request_diff_runs_unprivileged_and_plans_each_side_with_its_ow
     assert [c["with"].get("ref") for c in checkouts] == [None, "${{ github.event.pull_request.base.sha }}"]
     assert checkouts[1]["with"]["path"] == "base"
     base_install = next(s for s in _steps(diff) if s.get("working-directory") == "base")
-    assert "--require-hashes -r requirements.lock" in base_install["run"]
+    assert "--require-hashes --no-deps -r requirements.lock" in base_install["run"]
     run = _script("preview.yml", "diff", "diff")
     assert "(cd base && .venv-base/bin/stagecraft plan" in run, "the base is planned by the base's own program"
     assert '.venv/bin/stagecraft diff "plans/base-$stack.json" "plans/head-$stack.json" --format markdown' in run
