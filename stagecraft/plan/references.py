@@ -17,8 +17,11 @@ A value counts as a *source* only when it is
 A resource source must also be among the Pulumi SDK's property dependencies of the input's top-level key (the
 resources its Output came from: ``propertyDependencies`` of the ``RegisterResourceRequest``), so a user
 constant that happens to equal a minted id is never attributed to it. Invoke results carry no dependency, so
-they match by value alone. A value that is the output of several possible sources is reported as ambiguous,
-never silently as one of them.
+they match by value alone: an invoke's result is credited wherever its value appears in a later input (a
+real preview resolves invokes, so these values are known there; only the offline plan's are made up). A
+decimal string and the integer it spells are one value (an id GitHub returns as a string, sent as an
+integer). A value that is the output of several possible sources is reported as ambiguous, never silently
+as one of them.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _ANCHOR = 8
 _MIN_INT = 1_000_000
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _MARKS = re.compile(r"[0-9:/.@]")
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)\Z")
 
 
 def child_path(path: str, key: str) -> str:
@@ -88,10 +92,17 @@ def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def _key(value: Any) -> tuple[str, Any] | None:
-    """The index key of a scalar (typed, so ``1`` and ``True`` never meet), or ``None`` for a non-scalar."""
+    """The index key of a scalar, or ``None`` for a non-scalar.
+
+    Typed, so ``1`` and ``True`` never meet; but a decimal string and the integer it spells share a key
+    (``"41662070"`` and ``41662070``): an API that returns an id as a string (GitHub's ``getTeam``) is often
+    read through ``int(...)``, and the integer is still that id.
+    """
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and _DECIMAL.match(value):
         value = int(value)
     if isinstance(value, int | str):
         return (type(value).__name__, value)
@@ -149,6 +160,9 @@ class Reference:
         return out
 
 
+_Minted = dict[tuple[str, Any], tuple[Any, list[str]]]
+"""Index key -> (the value as handed out, the output paths it was handed out at)."""
+
 References = dict[str, tuple[Reference, ...]]
 """Input path -> the computed values at that path (in order of appearance for a string that embeds several)."""
 
@@ -195,23 +209,23 @@ class SourceIndex:
         """Index what the mocks returned for one custom resource (its id and outputs that are not input echoes)."""
         self._parents[urn] = parent
         echoes = {_key(leaf) for _, leaf in _leaves(inputs)} | {_key(name)}
-        minted: dict[tuple[str, Any], list[str]] = {}
+        minted: _Minted = {}
         for path, leaf in _leaves(outputs):
             key = _key(leaf)
             if key is None or key in echoes:
                 continue
             if type_ == _STACK_REFERENCE:
                 if path.startswith(("outputs.", "outputs[")):
-                    minted.setdefault(key, []).append(path)
+                    minted.setdefault(key, (leaf, []))[1].append(path)
             elif _distinctive(leaf):
-                minted.setdefault(key, []).append(path)
+                minted.setdefault(key, (leaf, []))[1].append(path)
         id_key = _key(id_)
         if type_ != _STACK_REFERENCE and id_key is not None and id_key not in echoes and _distinctive(id_):
-            minted.setdefault(id_key, []).append("id")
+            minted.setdefault(id_key, (id_, []))[1].append("id")
         self._add_all(urn, None, minted)
 
-    def _add_all(self, urn: str | None, invoke: str | None, minted: dict[Any, list[str]]) -> None:
-        for (_, value), paths in minted.items():
+    def _add_all(self, urn: str | None, invoke: str | None, minted: _Minted) -> None:
+        for value, paths in minted.values():
             # An id equal to a named output is that output (an IAM policy's id is its arn).
             for path in [p for p in paths if p != "id"] or paths:
                 self._add(Source(urn, invoke, path), value)
@@ -219,14 +233,18 @@ class SourceIndex:
     def add_invoke(self, token: str, args: Any, result: Any) -> None:
         """Index an invoke's result fields that are distinctive and not echoes of its arguments."""
         echoes = {_key(leaf) for _, leaf in _leaves(args)}
-        minted: dict[Any, list[str]] = {}
+        minted: _Minted = {}
         for path, leaf in _leaves(result):
             key = _key(leaf)
-            # A value an earlier invoke already returned is the same fact of the cloud (a zone name that
-            # getOrderableDbInstance lists after getAvailabilityZones did), not a second source.
-            earlier = any(s.invoke is not None for s in self._exact.get(key, ())) if key else True
-            if key not in echoes and not earlier and _distinctive(leaf):
-                minted.setdefault(key, []).append(path)
+            if key is None or key in echoes or not _distinctive(leaf):
+                continue
+            # A list that repeats what an earlier invoke returned is the same fact of the cloud listed again
+            # (getOrderableDbInstance's zones after getAvailabilityZones's), not a second source. A lookup
+            # of one thing (getUser's id after getCollaborators listed it) is: the plan cannot tell which of
+            # the two the program used, so both stay and the value is reported as ambiguous.
+            relisted = "[" in path and any(s.invoke is not None for s in self._exact.get(key, ()))
+            if not relisted:
+                minted.setdefault(key, (leaf, []))[1].append(path)
         self._add_all(None, token, minted)
 
     def _confirmed(self, source: Source, deps: frozenset[str]) -> bool:

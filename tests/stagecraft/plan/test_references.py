@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_github as github
 import pulumi_kubernetes as k8s
 
 from stagecraft.plan.inventory import SECRET, Inventory
@@ -120,6 +121,42 @@ def test_coinciding_values_of_different_sources_are_ambiguous(run: RunProgram) -
                     {"urn": second, "output": "registryId"},
                 ]
             }
+        ]
+    }
+
+
+def test_an_id_returned_as_a_string_and_read_as_an_integer_is_still_that_id(run: RunProgram) -> None:
+    # getTeam returns its id as a string; the components send it as the integer GitHub's API wants.
+    def program() -> None:
+        team = github.get_team_output(slug="platform", summary_only=True).id.apply(int)
+        aws.ssm.Parameter("team", type="String", value=team.apply(str))
+        github.RepositoryEnvironment("prod", repository="app", environment="prod", reviewers=[{"teams": [team]}])
+
+    inv = run(program)
+    team = {"invoke": "github:index/getTeam:getTeam", "output": "id"}
+    assert _refs(inv, "github:index/repositoryEnvironment:RepositoryEnvironment") == {"reviewers[0].teams[0]": [team]}
+    assert _refs(inv, "aws:ssm/parameter:Parameter") == {"value": [team]}
+
+
+def test_a_lookup_of_what_an_earlier_invoke_listed_is_ambiguous_and_a_relisting_is_not(run: RunProgram) -> None:
+    user = "github:index/getUser:getUser"
+    listed = "github:index/getCollaborators:getCollaborators"
+
+    def program(*, listed_first: bool) -> None:
+        if listed_first:
+            github.get_collaborators(owner="acme", repository="app")  # lists "ana" (PlanMocks.github_collaborators)
+        ana = int(github.get_user(username="ana").id)  # not get_user_output: its invoke runs at no fixed time
+        github.get_collaborators(owner="acme", repository="app")  # after the lookup: the same fact listed again
+        github.RepositoryEnvironment("prod", repository="app", environment="prod", reviewers=[{"users": [ana]}])
+
+    mocks = PlanMocks(github_collaborators=("ana",))
+    environment = "github:index/repositoryEnvironment:RepositoryEnvironment"
+    lookup_first = run_program(lambda: program(listed_first=False), project="p", stack="s", mocks=mocks)
+    assert _refs(lookup_first, environment) == {"reviewers[0].users[0]": [{"invoke": user, "output": "id"}]}
+    listed_first = run_program(lambda: program(listed_first=True), project="p", stack="s", mocks=mocks)
+    assert _refs(listed_first, environment) == {
+        "reviewers[0].users[0]": [
+            {"candidates": [{"invoke": listed, "output": "collaborators[0].id"}, {"invoke": user, "output": "id"}]}
         ]
     }
 

@@ -141,3 +141,25 @@ def test_shown_marks_embedded_and_ambiguous_values() -> None:
         "e": 5,
     }
     assert shown(value, {}, names) is value
+
+
+def test_github_ids_are_shown_as_their_lookups_not_as_made_up_numbers(shipped_plan: ShippedPlan) -> None:
+    # GitHub returns team and user ids as strings; the components send them as integers.
+    stage = shipped_plan(ROOT, "production")
+    environment = stage.inventory.one("github:index/repositoryEnvironment:RepositoryEnvironment")
+    text = _show(stage, environment)
+    (reviewers,) = environment.inputs["reviewers"]
+    assert reviewers["teams"] and reviewers["users"]
+    for made_up in (*reviewers["teams"], *reviewers["users"]):
+        assert isinstance(made_up, int) and str(made_up) not in text
+    assert "    - <- github.getTeam().id" in text.splitlines()
+    # check_github_access listed the collaborators before the component looked the user up: either could be it.
+    assert "- '<- one of: github.getCollaborators().collaborators[1].id | github.getUser().id'" in text
+    repository = shipped_plan(ROOT / "repository", "amani-backend")
+    ruleset = repository.inventory.one(
+        "github:index/repositoryRuleset:RepositoryRuleset", "amani-backend-tags-release-ruleset"
+    )
+    (actor,) = ruleset.inputs["bypassActors"]
+    text = _show(repository, ruleset)
+    assert str(actor["actorId"]) not in text
+    assert "  - actorId: <- github.getTeam().id" in text.splitlines()
