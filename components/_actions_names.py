@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from components.errors import ComponentInputError
+from components.errors import ComponentInputError, yaml_value
 from components.naming import name_problems
 
 AWS_KEY_NAMES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
@@ -28,7 +28,7 @@ def check_actions_names(component: str, secrets: Iterable[str], variables: Itera
         for name in names:
             if name.upper() in AWS_KEY_NAMES:
                 raise ComponentInputError(component, argument, name, AWS_KEY_ADVICE)
-            problems = name_problems("github-secret", name)
+            problems = name_problems("github-secret" if argument == "secrets" else "github-variable", name)
             if problems:
                 raise ComponentInputError(component, argument, name, "; ".join(problems))
             earlier = seen.get(name.upper())
@@ -37,6 +37,6 @@ def check_actions_names(component: str, secrets: Iterable[str], variables: Itera
                     component,
                     argument,
                     name,
-                    f"names are case-insensitive in GitHub and {name!r} is already used in {earlier}",
+                    f"names are case-insensitive in GitHub and {yaml_value(name)} is already used in {earlier}",
                 )
             seen[name.upper()] = argument

@@ -8,7 +8,9 @@ and ``infra`` runs it over every name a stage derives, for the longest stage nam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from components.errors import yaml_value
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,11 @@ class NameRule:
         found: list[str] = []
         if not self.min_length <= len(value) <= self.max_length:
             found.append(
-                f"{self.kind} {value!r} is {len(value)} characters; allowed {self.min_length}-{self.max_length}"
+                f"{self.kind} {yaml_value(value)} is {len(value)} characters; "
+                f"allowed {self.min_length}-{self.max_length}"
             )
         if not re.fullmatch(self.pattern, value):
-            found.append(f"{self.kind} {value!r} does not match the rule: {self.description}")
+            found.append(f"{self.kind} {yaml_value(value)} does not match the rule: {self.description}")
         return found
 
 
@@ -209,6 +212,12 @@ RULES: dict[str, NameRule] = {
         ),
     )
 }
+# Variables follow the secrets' naming rule, documented on their own page.
+RULES["github-variable"] = replace(
+    RULES["github-secret"],
+    kind="github-variable",
+    source="https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-variables#naming-conventions-for-configuration-variables",
+)
 
 
 GITHUB_TEAM_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")

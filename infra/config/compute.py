@@ -263,8 +263,14 @@ class EksSettings(Settings):
                     "(assumed-role and SSO session ARNs are not principals)"
                 )
             names.append(match["name"])
-        if len(set(names)) != len(names):
-            raise ValueError("principals must have distinct role or user names")
+        # IAM names are unique ignoring case, so 'Admin' and 'admin' are one principal, and EKS refuses a second
+        # access entry for it: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+        folded = [name.casefold() for name in names]
+        if len(set(folded)) != len(folded):
+            repeated = sorted({name for name in names if folded.count(name.casefold()) > 1})
+            raise ValueError(
+                f"principals must have distinct role or user names, ignoring case as IAM does: {yaml_value(repeated)}"
+            )
         return value
 
     @field_validator("metadata_hop_limit")

@@ -432,7 +432,7 @@ class BackupSettings(Settings):
         return value
 
     def problems(self, region: str) -> list[tuple[str, str]]:
-        """``(key suffix, message)`` for lifecycle days out of order and a replica in the primary region."""
+        """``(key suffix, message)`` for lifecycle days out of order and a replica region that is unknown or primary."""
         found = []
         minimum = 30 if self.transition_storage_class in ("STANDARD_IA", "ONEZONE_IA") else 1
         if self.transition_days < minimum:
@@ -459,7 +459,16 @@ class BackupSettings(Settings):
                     f"({self.retention_days}): a locked object cannot expire before its lock ends",
                 )
             )
-        if self.replication_region is not None and self.replication_region == region:
+        if self.replication_region is not None and self.replication_region not in aws_lists.regions():
+            found.append(
+                (
+                    "replication_region",
+                    f"{yaml_value(self.replication_region)} is not an AWS region"
+                    f"{aws_lists.closest(self.replication_region, aws_lists.regions())}; allowed: the "
+                    f"{len(aws_lists.regions())} regions of {aws_lists.release()}, other than aws:region",
+                )
+            )
+        elif self.replication_region is not None and self.replication_region == region:
             found.append(
                 (
                     "replication_region",

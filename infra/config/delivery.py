@@ -13,11 +13,11 @@ from infra.config.base import Settings
 from infra.config.errors import yaml_value
 
 
-def actions_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot name a GitHub Actions secret or variable, or ``None``."""
+def actions_name_problem(name: str, kind: str = "github-secret") -> str | None:
+    """Why ``name`` cannot name a GitHub Actions secret (or, with ``kind="github-variable"``, a variable)."""
     if name.upper() in AWS_KEY_NAMES:
         return AWS_KEY_ADVICE
-    problems = name_problems("github-secret", name)
+    problems = name_problems(kind, name)
     # Secret and variable names are not case-sensitive, so the reserved prefix is reserved in every case
     # (https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#naming-your-secrets);
     # the name rule's pattern alone passes 'github_token'.
@@ -135,11 +135,14 @@ class GithubSettings(Settings):
     def _variables(cls, value: dict[str, str]) -> dict[str, str]:
         seen: set[str] = set()
         for name in value:
-            problem = actions_name_problem(name)
+            problem = actions_name_problem(name, "github-variable")
             if problem:
                 raise ValueError(f"variable {yaml_value(name)}: {problem}")
             if name.upper() in seen:
-                raise ValueError(f"variable {yaml_value(name)} differs only in case from another; GitHub names are not")
+                raise ValueError(
+                    f"variable {yaml_value(name)} differs only in case from another; GitHub ignores case in variable "
+                    "names"
+                )
             seen.add(name.upper())
         return value
 

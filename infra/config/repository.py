@@ -254,7 +254,7 @@ class RepositorySettings(Settings):
 def _names(kind: str, value: list[str]) -> list[str]:
     seen: set[str] = set()
     for name in value:
-        if problem := actions_name_problem(name):
+        if problem := actions_name_problem(name, f"github-{kind}"):
             raise ValueError(f"{kind} {yaml_value(name)}: {problem}")
         if name.upper() in seen:
             raise ValueError(f"{kind} {yaml_value(name)} appears twice (GitHub names ignore case)")

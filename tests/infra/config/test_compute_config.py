@@ -322,7 +322,7 @@ def test_ecs_and_stage_fields(compute: dict[str, Any], expected: str) -> None:
         (
             {"admin_principal_arns": [ADMIN, "arn:aws:iam::123456789012:role/team/platform-admin"]},
             f"admin_principal_arns: ['{ADMIN}', 'arn:aws:iam::123456789012:role/team/platform-admin'] is not "
-            "allowed: principals must have distinct role or user names",
+            "allowed: principals must have distinct role or user names, ignoring case as IAM does: ['platform-admin']",
         ),
         ({"metadata_hop_limit": 3}, "metadata_hop_limit: 3 is not allowed: must be 1 or 2"),
         (

@@ -190,12 +190,12 @@ def test_tag_patterns_unique() -> None:
 
 def test_variable_names() -> None:
     assert problems(_github(variables={"1BAD": "x"})) == [
-        f"{G}.variables: {{'1BAD': 'x'}} is not allowed: variable '1BAD': github-secret '1BAD' does not match "
+        f"{G}.variables: {{'1BAD': 'x'}} is not allowed: variable '1BAD': github-variable '1BAD' does not match "
         "the rule: letters, digits and '_', not starting with a digit or 'GITHUB_'"
     ]
     assert problems(_github(variables={"Log": "a", "LOG": "b"})) == [
         f"{G}.variables: {{'Log': 'a', 'LOG': 'b'}} is not allowed: variable 'LOG' differs only in case from "
-        "another; GitHub names are not"
+        "another; GitHub ignores case in variable names"
     ]
 
 

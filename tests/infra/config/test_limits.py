@@ -361,6 +361,13 @@ LIMITS: list[Limit] = [
         "another region",
     ),
     Limit(
+        "backups.replication_region",
+        {"backups.replication_region": "us-east-9"},
+        f"{S}.backups.replication_region",
+        "'us-east-9'",
+        "regions of",
+    ),
+    Limit(
         "compute.ecs.fargate_base",
         {"compute.ecs.fargate_base": 100001},
         f"{S}.compute.ecs.fargate_base",
@@ -425,6 +432,13 @@ LIMITS: list[Limit] = [
         f"{S}.compute.eks.admin_principal_arns",
         "['arn:aws:sts::123456789012:assumed-role/admin/me']",
         "role",
+    ),
+    Limit(
+        "compute.eks.admin_principal_arns",
+        _eks(admin_principal_arns=[ADMIN, "arn:aws:iam::123456789012:role/Platform-Admin"]),
+        f"{S}.compute.eks.admin_principal_arns",
+        f"['{ADMIN}', 'arn:aws:iam::123456789012:role/Platform-Admin']",
+        "ignoring case",
     ),
     Limit(
         "compute.eks.metadata_hop_limit",

@@ -78,7 +78,7 @@ def _registered_names(result: PlanResult) -> set[tuple[str, str]]:
         name = physical_name(resource)
         kind = PHYSICAL_NAMES[resource.type].kind if resource.type in PHYSICAL_NAMES else None
         # GitHub secret and variable names are fixed or checked where they are declared (github.secrets).
-        if name is None or kind is None or kind == "github-secret":
+        if name is None or kind is None or kind in ("github-secret", "github-variable"):
             continue
         found.add((kind, re.sub(r"\b\d{12}\b", PLACEHOLDER_ACCOUNT, name)))
     return found

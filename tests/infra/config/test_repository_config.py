@@ -197,6 +197,16 @@ def test_stack_level_problems(values: dict[str, Any], expected: str) -> None:
             "(stagecraft:repository.secrets: CODECOV_TOKEN); a workflow would read the wrong one: rename one of them",
         ),
         (
+            {"variables": {"9LIVES": "x"}},
+            "stagecraft:repository.variables: {'9LIVES': 'x'} is not allowed: variable '9LIVES': github-variable "
+            "'9LIVES' does not match the rule: letters, digits and '_', not starting with a digit or 'GITHUB_'",
+        ),
+        (
+            {"secrets": ["it's"]},
+            "stagecraft:repository.secrets: ['it''s'] is not allowed: secret 'it''s': github-secret 'it''s' does "
+            "not match the rule: letters, digits and '_', not starting with a digit or 'GITHUB_'",
+        ),
+        (
             {"preview_environments": {"staging": {}}},
             "stagecraft:repository.preview_environments: {'staging': {}} is not allowed: 'staging' must be named "
             "'<environment>-preview' (e.g. 'staging-preview')",
