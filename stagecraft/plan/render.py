@@ -20,10 +20,11 @@ from stagecraft.estimates.cost import render_cost
 from stagecraft.estimates.deploy_time import render_deploy
 from stagecraft.plan.build import PlanResult
 from stagecraft.plan.inventory import Inventory, RecordedResource
+from stagecraft.plan.references import References
 from stagecraft.plan.shown import display_names, shown
 
 _RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
-_COMPUTED = "  (<- SOURCE: known only after deploy; the offline plan's value is made up)"
+_COMPUTED = "  (<- SOURCE: a resource output is known after deploy, a lookup at preview; offline values are made up)"
 
 
 @dataclass(frozen=True)
@@ -98,19 +99,34 @@ def render_components(inventory: Inventory) -> list[str]:
     return lines
 
 
-def render_zones(outputs: dict[str, Any]) -> list[str]:
-    """The stage's zones from its ``zones`` output (``infra/zones.py``): ID, name, and why; none for other layers."""
+def render_zones(
+    outputs: dict[str, Any], references: References | None = None, names: dict[str, str] | None = None
+) -> list[str]:
+    """The stage's zones from its ``zones`` output (``infra/zones.py``): ID, name, and why; none for other layers.
+
+    What the config fixes prints as written; what the account decides (which zone IDs offer the types, which
+    name each ID has in this account) prints as its lookup, ``<- aws.getAvailabilityZones().zoneIds[0]``: the
+    offline plan's zones are the mocks', not the account's.
+    """
     choice = outputs.get("zones")
     if not isinstance(choice, dict):
         return []
+    source = str(choice.get("source"))
     how = {
         "count": "the first zone IDs, in order, that offer",
         "zone_ids": "the configured zone_ids, each checked for",
         "availability_zones": "the configured zone names, each checked for",
-    }.get(str(choice.get("source")), "checked for")
+    }.get(source, "checked for")
     checked = ", ".join(choice.get("checked_instance_types") or []) or "nothing (no instance types to check)"
+    configured = {"zone_ids": "id", "availability_zones": "name"}.get(source)
+    lookups = {
+        path: refs
+        for path, refs in (references or {}).items()
+        if configured is None or not path.endswith(f"].{configured}")
+    }
+    zones = shown(choice, lookups, names or {}, "zones").get("zones") or []
     lines = [f"Zones: {how} {checked}"]
-    lines += [f"  {zone['id']:<12} {zone['name']}" for zone in choice.get("zones") or []]
+    lines += [f"  {zone['id']:<12}  {zone['name']}" for zone in zones]
     lines += [f"  skipped {zone}: lacks {', '.join(types)}" for zone, types in (choice.get("skipped") or {}).items()]
     return [*lines, ""]
 
@@ -157,7 +173,7 @@ def render_plan(result: PlanResult, view: View | None = None) -> str:
     if view.verbose:
         lines += [f"  {count:>4}  {type_}" for type_, count in sorted(inv.type_counts().items())]
     lines.append("")
-    lines += render_zones(inv.outputs)
+    lines += render_zones(inv.outputs, inv.output_references, display_names(inv))
     if result.acknowledged:
         lines.append("Acknowledged weakenings (floors this stage goes below on purpose):")
         lines += [f"  - {a.key}: {a.reason}" for a in result.acknowledged]

@@ -1,4 +1,7 @@
-"""The plan shows the stage's zones: names, IDs and the instance types they were checked for."""
+"""The plan shows the stage's zones: names, IDs and the instance types they were checked for.
+
+What the config fixes prints as written; what the account decides prints as its lookup, never the mocks' pair.
+"""
 
 from __future__ import annotations
 
@@ -39,9 +42,19 @@ def test_the_text_plan_lists_the_zones_by_id(project: Path) -> None:
     text = render_plan(plan_stack(project, "staging"))
     assert (
         "Zones: the configured zone_ids, each checked for t4g.medium, db.t4g.micro, Fargate (Linux)\n"
-        "  use1-az4     us-east-1d\n"
-        "  use1-az2     us-east-1b\n"
+        "  use1-az4      <- aws.getAvailabilityZones().names[3]\n"
+        "  use1-az2      <- aws.getAvailabilityZones().names[1]\n"
     ) in text
+
+
+def test_the_text_plan_shows_zones_the_account_chooses_as_lookups_not_as_the_mocks_pairs() -> None:
+    text = render_plan(plan_stack(ROOT, "staging"))
+    zones = text[text.index("Zones:") :].split("\n\n", 1)[0]
+    assert zones.splitlines()[1:] == [
+        "  <- aws.getAvailabilityZones().zoneIds[0]  <- aws.getAvailabilityZones().names[0]",
+        "  <- aws.getAvailabilityZones().zoneIds[1]  <- aws.getAvailabilityZones().names[1]",
+    ]
+    assert "use1-az" not in zones and "us-east-1a" not in zones
 
 
 def test_skipped_zones_are_listed_and_other_layers_show_no_zones() -> None:
@@ -53,7 +66,7 @@ def test_skipped_zones_are_listed_and_other_layers_show_no_zones() -> None:
     }
     assert render_zones({"zones": choice}) == [
         "Zones: the first zone IDs, in order, that offer nothing (no instance types to check)",
-        "  use1-az2     us-east-1b",
+        "  use1-az2      us-east-1b",
         "  skipped use1-az1: lacks m7g.large",
         "",
     ]
