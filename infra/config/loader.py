@@ -329,7 +329,11 @@ def _check_floors(settings: StageSettings, problems: list[ConfigProblem]) -> lis
     for key in settings.acknowledge:
         if key not in floors:
             hint = suggest(key, sorted(floors)) if floors else f"; the {settings.profile} profile has no floors"
-            problems.append(ConfigProblem(f"{STAGE_KEY}.acknowledge.{key}", "is not a floor of this profile" + hint))
+            problems.append(
+                ConfigProblem(
+                    f"{STAGE_KEY}.acknowledge.{key}", f"{yaml_value(key)} is not a floor of this profile" + hint
+                )
+            )
     for key, rule in sorted(floors.items()):
         value = _lookup(settings, key)
         measured = len(value) if isinstance(value, list | tuple) else value

@@ -85,14 +85,16 @@ def test_acknowledging_a_floor_that_is_met_is_an_error() -> None:
 
 def test_acknowledging_an_unknown_floor_suggests_one() -> None:
     assert problems(_production(acknowledge={"network.nat_gateway": "typo in the key here"}), stack="production") == [
-        f"{S}.acknowledge.network.nat_gateway: is not a floor of this profile; did you mean 'network.nat_gateways'?"
+        f"{S}.acknowledge.network.nat_gateway: 'network.nat_gateway' is not a floor "
+        "of this profile; did you mean 'network.nat_gateways'?"
     ]
 
 
 def test_acknowledging_in_a_profile_without_floors() -> None:
     config = values(profile="development", acknowledge={"network.nat_gateways": "nothing to weaken here"})
     assert problems(config, stack="dev") == [
-        f"{S}.acknowledge.network.nat_gateways: is not a floor of this profile; the development profile has no floors"
+        f"{S}.acknowledge.network.nat_gateways: 'network.nat_gateways' is not a floor "
+        "of this profile; the development profile has no floors"
     ]
 
 
