@@ -11,7 +11,7 @@ from datetime import date
 class ComponentInputError(ValueError):
     """An argument a component was given would be rejected by the provider.
 
-    The message names the argument, the bad value and what is allowed. The ``infra`` layer validates
+    The message names the argument, the bad value (as YAML writes it) and what is allowed. The ``infra`` layer validates
     stack config first, so a user normally sees these only when using a component directly.
     """
 
@@ -20,7 +20,7 @@ class ComponentInputError(ValueError):
         self.argument = argument
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{component}: {argument}={value!r} is invalid: {allowed}")
+        super().__init__(f"{component}: {argument}={yaml_value(value)} is invalid: {allowed}")
 
 
 def yaml_value(value: object) -> str:

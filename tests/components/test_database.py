@@ -333,7 +333,7 @@ def test_database_depends_only_on_its_children_and_inputs(run: RunProgram) -> No
         ),
         (
             {"restore": DatabaseRestore(source_identifier="prod", time=datetime(2026, 11, 20))},
-            "Database: restore.time=datetime.datetime(2026, 11, 20, 0, 0) is invalid: 'latest' or "
+            "Database: restore.time=2026-11-20T00:00:00 is invalid: 'latest' or "
             "an RFC 3339 UTC timestamp like 2026-01-31T23:59:00Z",
         ),
         (

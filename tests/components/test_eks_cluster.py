@@ -398,7 +398,7 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"node_groups": _group(instance_types=())},
-            "EksNodeGroup: node_groups[general].instance_types=() is invalid: at least one instance type",
+            "EksNodeGroup: node_groups[general].instance_types=[] is invalid: at least one instance type",
         ),
         (
             {"node_groups": _group(instance_types=("m7g.large", "m7i.large"))},
@@ -415,12 +415,12 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"node_groups": _group(min_size=3, desired_size=2, max_size=4)},
-            "EksNodeGroup: node_groups[general].min_size/desired_size/max_size=(3, 2, 4) is invalid: "
+            "EksNodeGroup: node_groups[general].min_size/desired_size/max_size=[3, 2, 4] is invalid: "
             "0 <= min_size <= desired_size <= max_size",
         ),
         (
             {"node_groups": _group(min_size=1, desired_size=5, max_size=4)},
-            "EksNodeGroup: node_groups[general].min_size/desired_size/max_size=(1, 5, 4) is invalid: "
+            "EksNodeGroup: node_groups[general].min_size/desired_size/max_size=[1, 5, 4] is invalid: "
             "0 <= min_size <= desired_size <= max_size",
         ),
         (
