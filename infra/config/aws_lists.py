@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,41 @@ def release() -> str:
     return source().split(" bundled")[0] + " data"
 
 
+# The regions of each partition other than ``aws``, as the AWS SDKs' partition data matches them (``regionRegex``):
+# https://github.com/boto/botocore/blob/develop/botocore/data/partitions.json
+_OTHER_PARTITIONS = {
+    "aws-cn": r"cn-\w+-\d+",
+    "aws-us-gov": r"us-gov-\w+-\d+",
+    "aws-iso": r"us-iso-\w+-\d+",
+    "aws-iso-b": r"us-isob-\w+-\d+",
+    "aws-iso-e": r"eu-isoe-\w+-\d+",
+    "aws-iso-f": r"us-isof-\w+-\d+",
+    "aws-eusc": r"eusc-de-\w+-\d+",
+}
+
+
+def partition(region: str) -> str:
+    """The partition of ``region`` (``aws``, ``aws-cn``, ``aws-us-gov``, ...)."""
+    return next((name for name, regex in _OTHER_PARTITIONS.items() if re.fullmatch(regex, region)), "aws")
+
+
 def regions() -> tuple[str, ...]:
-    """Every AWS region."""
-    return tuple(_data()["regions"])
+    """Every region of the ``aws`` partition: the components write ``arn:aws:`` ARNs, so a stage, its replica and
+    its account's other regions are all there (one set of credentials does not span partitions either)."""
+    return tuple(region for region in _data()["regions"] if partition(region) == "aws")
+
+
+def region_problem(region: str) -> str | None:
+    """Why ``region`` is not a region a stage can use, or ``None``."""
+    if region in regions():
+        return None
+    allowed = f"allowed: the {len(regions())} regions of the aws partition in {release()}"
+    if region in _data()["regions"]:
+        return (
+            f"{yaml_value(region)} is a region of the {partition(region)} partition; {allowed} (stagecraft writes "
+            "arn:aws: ARNs)"
+        )
+    return f"{yaml_value(region)} is not an AWS region{closest(region, regions())}; {allowed}"
 
 
 def postgres_instance_classes(region: str) -> tuple[str, ...] | None:

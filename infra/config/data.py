@@ -459,15 +459,9 @@ class BackupSettings(Settings):
                     f"({self.retention_days}): a locked object cannot expire before its lock ends",
                 )
             )
-        if self.replication_region is not None and self.replication_region not in aws_lists.regions():
-            found.append(
-                (
-                    "replication_region",
-                    f"{yaml_value(self.replication_region)} is not an AWS region"
-                    f"{aws_lists.closest(self.replication_region, aws_lists.regions())}; allowed: the "
-                    f"{len(aws_lists.regions())} regions of {aws_lists.release()}, other than aws:region",
-                )
-            )
+        unlisted = self.replication_region and aws_lists.region_problem(self.replication_region)
+        if unlisted:
+            found.append(("replication_region", f"{unlisted}, other than aws:region"))
         elif self.replication_region is not None and self.replication_region == region:
             found.append(
                 (

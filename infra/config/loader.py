@@ -247,14 +247,8 @@ def region_of(values: Mapping[str, Any], problems: list[ConfigProblem]) -> str |
         problems.append(
             ConfigProblem(REGION_KEY, f"{yaml_value(region)} is not an AWS region name (example: us-east-1)")
         )
-    elif region not in aws_lists.regions():
-        problems.append(
-            ConfigProblem(
-                REGION_KEY,
-                f"{yaml_value(region)} is not an AWS region{aws_lists.closest(region, aws_lists.regions())}; "
-                f"allowed: the {len(aws_lists.regions())} regions of {aws_lists.release()}",
-            )
-        )
+    elif problem := aws_lists.region_problem(region):
+        problems.append(ConfigProblem(REGION_KEY, problem))
     else:
         return region
     return None

@@ -21,6 +21,13 @@ NAME_PATTERN = r"[a-z](?!.*--)[a-z0-9-]*[a-z0-9]"
 _TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
 _TAG_VALUE = re.compile(r"[\w.:/=+\-@ ]{0,256}")
 RESERVED_TAG_KEYS = ("stage", "project", "managed-by", "repository", "profile")
+STAGECRAFT_TAGS_MAX = 8
+"""The most tags stagecraft itself sets on one resource: the reserved keys, ``Name``, and a subnet's ``tier`` and
+load-balancer role (``tests/infra/config/test_names.py`` plans a stage at ``TAGS_MAX`` and holds every resource to
+AWS's limit)."""
+TAGS_MAX = 50 - STAGECRAFT_TAGS_MAX
+"""Extra tags a stage may set. AWS allows 50 user tags per resource (``aws:`` ones not counted):
+https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions"""
 
 
 def check_app_name(value: str, why: str) -> str:
@@ -81,6 +88,11 @@ class StageSettings(Settings):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > TAGS_MAX:
+            raise ValueError(
+                f"has {len(value)} tags; at most {TAGS_MAX} (AWS allows 50 per resource and stagecraft sets up to "
+                f"{STAGECRAFT_TAGS_MAX})"
+            )
         for key, tag in value.items():
             if key.lower().startswith("aws:") or not _TAG_KEY.fullmatch(key):
                 raise ValueError(

@@ -51,6 +51,7 @@ G = f"{S}.compute.eks.node_groups[0]"
 N = f"{S}.compute.namespaces[0]"
 LIMITS: list[Limit] = [
     Limit("aws:region", {}, "aws:region", "'us-east-9'", "regions of", top={"aws:region": "us-east-9"}),
+    Limit("aws:region", {}, "aws:region", "'us-gov-west-1'", "aws partition", top={"aws:region": "us-gov-west-1"}),
     Limit(
         "aws:allowedAccountIds",
         {},
@@ -349,6 +350,7 @@ LIMITS: list[Limit] = [
         f"{S}.backups.replication_region",
         "'us-east-1'",
         "another region",
+        clause="other than `aws:region`",
     ),
     Limit(
         "backups.replication_region",
@@ -356,6 +358,13 @@ LIMITS: list[Limit] = [
         f"{S}.backups.replication_region",
         "'us-east-9'",
         "regions of",
+    ),
+    Limit(
+        "backups.replication_region",
+        {"backups.replication_region": "cn-north-1"},
+        f"{S}.backups.replication_region",
+        "'cn-north-1'",
+        "regions of the aws partition",
     ),
     Limit(
         "compute.ecs.fargate_base",
@@ -696,7 +705,22 @@ LIMITS: list[Limit] = [
         "1, 3, 5, 7",
     ),
     # Clauses after a row's first (``clause`` names them) and the first clauses the entries above do not break.
-    Limit("stagecraft:stage.tags", {"tags": {"a" * 129: "x"}}, f"{S}.tags", f"'{'a' * 129}'", "128"),
+    Limit(
+        "stagecraft:stage.tags",
+        {"tags": {"a" * 129: "x"}},
+        f"{S}.tags",
+        f"'{'a' * 129}'",
+        "128",
+        clause="AWS tag rules",
+    ),
+    Limit(
+        "stagecraft:stage.tags",
+        {"tags": {f"t{n}": "x" for n in range(43)}},
+        f"{S}.tags",
+        "43 tags",
+        "at most 42",
+        clause="at most 42 tags",
+    ),
     Limit(
         "stagecraft:stage.acknowledge",
         {"acknowledge": {"network.cidr": "we chose this range"}},

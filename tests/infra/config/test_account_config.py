@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infra.config import ConfigError
+from infra.config import ConfigError, aws_lists
 from infra.config.account import load_account_config
 
 A = "stagecraft:account"
@@ -120,13 +120,18 @@ def test_duplicate_stages_and_shared_environments() -> None:
 
 
 def test_additional_regions() -> None:
-    raw = values(stages=[{**STAGE, "additional_regions": ["eu-central-1", "us-east-1", "eu-central-1", "mars"]}])
+    raw = values(
+        stages=[{**STAGE, "additional_regions": ["eu-central-1", "us-east-1", "eu-central-1", "mars", "cn-north-1"]}]
+    )
     assert problems(raw) == [
         "stagecraft:account.stages[0].additional_regions[1]: 'us-east-1' is listed twice (aws:region is always "
         "included)",
         "stagecraft:account.stages[0].additional_regions[2]: 'eu-central-1' is listed twice (aws:region is always "
         "included)",
         "stagecraft:account.stages[0].additional_regions[3]: 'mars' is not an AWS region name (example: us-east-1)",
+        "stagecraft:account.stages[0].additional_regions[4]: 'cn-north-1' is a region of the aws-cn partition; "
+        f"allowed: the {len(aws_lists.regions())} regions of the aws partition in {aws_lists.release()} "
+        "(stagecraft writes arn:aws: ARNs)",
     ]
 
 

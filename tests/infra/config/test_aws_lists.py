@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from infra.config import aws_lists
 from tests.infra.config.conftest import load, problems, values
 from tools.gen_aws_lists import build
@@ -23,8 +25,41 @@ def test_a_typod_region_is_a_config_error_with_a_suggestion() -> None:
     config["aws:region"] = "us-east-7"
     assert problems(config) == [
         f"aws:region: 'us-east-7' is not an AWS region (did you mean 'us-east-2'?); allowed: the "
-        f"{len(aws_lists.regions())} regions of {DATA}"
+        f"{len(aws_lists.regions())} regions of the aws partition in {DATA}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("cn-north-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+        ("eu-isoe-west-1", "aws-iso-e"),
+        ("us-isof-south-1", "aws-iso-f"),
+    ],
+)
+def test_a_region_of_another_partition_is_a_config_error(region: str, partition: str) -> None:
+    """The components write arn:aws: ARNs, and S3 replication and one set of credentials stay in one partition."""
+    assert aws_lists.partition(region) == partition
+    config = values()
+    config["aws:region"] = region
+    assert problems(config) == [
+        f"aws:region: '{region}' is a region of the {partition} partition; allowed: the "
+        f"{len(aws_lists.regions())} regions of the aws partition in {DATA} (stagecraft writes arn:aws: ARNs)"
+    ]
+    (replica,) = problems(values(backups={"replication_region": region}))
+    assert replica.startswith(
+        f"stagecraft:stage.backups.replication_region: '{region}' is a region of the {partition} partition"
+    )
+
+
+def test_every_shipped_region_of_the_aws_partition_is_allowed() -> None:
+    assert aws_lists.partition("eusc-de-east-1") == "aws-eusc"  # not even a region name's shape to the loader
+    assert "eusc-de-east-1" not in aws_lists.regions()
+    assert set(aws_lists.regions()) >= {"us-east-1", "eu-west-1", "ap-southeast-2", "mx-central-1"}
+    assert all(aws_lists.region_problem(region) is None for region in aws_lists.regions())
 
 
 def test_a_typod_instance_class_is_a_config_error_with_a_suggestion() -> None:

@@ -1,4 +1,5 @@
-"""Every derived physical name valid at the documented maximum lengths, and checked in config validation."""
+"""Every derived physical name valid at the documented maximum lengths, and checked in config validation; every
+resource within AWS's tag limit at the most extra tags."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from components import naming
 from infra.config import ConfigError, load_stage_config
 from infra.config.data import REPOSITORY_NAME_MAX
 from infra.config.names import PLACEHOLDER_ACCOUNT, derived_name_problems, derived_names
-from infra.config.stage import APP_NAME_MAX, STAGE_NAME_MAX
+from infra.config.stage import APP_NAME_MAX, STAGE_NAME_MAX, TAGS_MAX
 from stagecraft.plan.build import PlanResult, plan_stack
 from stagecraft.rules.names import PHYSICAL_NAMES, physical_name
 from tests.infra.config.conftest import values
@@ -32,6 +33,7 @@ def _longest(stage: dict[str, Any]) -> dict[str, Any]:
     """``stage`` (a ``stagecraft:stage`` map) with every name-bearing setting at its documented maximum."""
     stage = dict(stage)
     stage["app"] = LONGEST_APP
+    stage["tags"] = {f"cost-center-{n}": "x" for n in range(TAGS_MAX)}
     stage["registries"] = {"repositories": ["api", "r" * REPOSITORY_NAME_MAX]}
     stage["backups"] = {"replication_region": "ap-southeast-2"}
     compute = dict(stage.get("compute", {}))
@@ -61,7 +63,8 @@ def _longest_production() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def longest_stage(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    """The production stack with the longest app, stage, node group, repository and namespace names, planned."""
+    """The production stack with the longest app, stage, node group, repository and namespace names, and the most
+    tags, planned."""
     root = tmp_path_factory.mktemp("longest")
     shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
     shutil.copy(ROOT / "__main__.py", root / "__main__.py")
@@ -111,6 +114,24 @@ def test_every_name_is_valid_at_the_documented_maximums(longest_stage: PlanResul
     }
     assert lengths["iam-role"] <= naming.RULES["iam-role"].max_length
     assert lengths["eks-nodegroup"] == len(LONGEST_GROUP) + 1 + naming.PREFIX_SUFFIX <= 63
+
+
+def _tag_maps(value: Any) -> list[dict[str, str]]:
+    """Every ``tags`` map in a resource's inputs (a launch template's sit in ``tagSpecifications[].tags``)."""
+    if isinstance(value, list):
+        return [m for item in value for m in _tag_maps(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [value["tags"]] if isinstance(value.get("tags"), dict) else []
+    return found + [m for key, item in value.items() if key != "tags" for m in _tag_maps(item)]
+
+
+def test_no_resource_has_more_tags_than_aws_allows_at_the_most_extra_tags(longest_stage: PlanResult) -> None:
+    counts = [len(tags) for r in longest_stage.inventory.resources for tags in _tag_maps(r.inputs)]
+    assert len(longest_stage.stage_config.settings.tags) == TAGS_MAX
+    # 50 user tags per resource: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions
+    # Reached exactly, so TAGS_MAX is not lower than it has to be.
+    assert max(counts) == 50
 
 
 @pytest.mark.parametrize(
