@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from infra.config import ConfigError, StageConfig, load_stage_config
+from infra.config.errors import yaml_value
 from infra.config.repository import REPOSITORY_KEY, RepositoryConfig, load_repository_config
 from infra.config.stackfiles import StackFileError, load_stack, stack_names
 from infra.naming import StageNames
@@ -286,7 +287,7 @@ def find_warnings(cwd: Path, repositories: list[RepositoryStack]) -> list[Proble
             warnings.append(
                 Problem(
                     f"repository stack {repository.label!r}",
-                    f"requires code-owner review on {', '.join(map(repr, branches))} ({R}.branches.<branch>."
+                    f"requires code-owner review on {', '.join(map(yaml_value, branches))} ({R}.branches.<branch>."
                     f"require_code_owner_reviews), but the project has no CODEOWNERS file "
                     f"({', '.join(CODEOWNERS_PATHS)}): GitHub then requires no code-owner approval; add one",
                 )

@@ -146,7 +146,7 @@ class NetworkSettings(Settings):
         bad = [v for v in value if not _ZONE_ID.fullmatch(v)]
         if bad:
             raise ValueError(
-                f"must be AZ IDs <region code>-az<number> such as use1-az4, not {', '.join(map(repr, bad))} "
+                f"must be AZ IDs <region code>-az<number> such as use1-az4, not {', '.join(map(yaml_value, bad))} "
                 "(Local and Wavelength Zones are not allowed)"
             )
         if len(set(value)) != len(value):

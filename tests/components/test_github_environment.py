@@ -214,10 +214,13 @@ def test_aws_keys_are_refused_pointing_to_the_deploy_role(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["GITHUB_TOKEN", "1ABC", "MY-SECRET", ""])
 def test_bad_secret_and_variable_names_are_rejected(name: str) -> None:
-    with pytest.raises(ComponentInputError, match=r"secrets="):
+    with pytest.raises(ComponentInputError, match=r"secrets=") as secret:
         _validate_only(_production(secrets={name: "x"}))
-    with pytest.raises(ComponentInputError, match=r"variables="):
+    with pytest.raises(ComponentInputError, match=r"variables=") as variable:
         _validate_only(_production(variables={name: "x"}))
+    # each judged by its own GitHub rule, and labelled with it
+    assert "github-secret" in str(secret.value) and "github-variable" not in str(secret.value)
+    assert "github-variable" in str(variable.value) and "github-secret" not in str(variable.value)
 
 
 def test_variable_may_not_share_a_secret_name() -> None:

@@ -24,6 +24,11 @@ def test_zone_ids_must_have_the_shape_of_an_az_id() -> None:
     ]
 
 
+def test_a_bad_zone_id_is_quoted_as_yaml() -> None:
+    (problem,) = problems(values(network={"cidr": CIDR, "zone_ids": ["use1-az1", "a'b"]}))
+    assert problem.endswith("such as use1-az4, not 'a''b' (Local and Wavelength Zones are not allowed)")
+
+
 def test_zone_ids_must_be_unique_and_2_to_6() -> None:
     assert problems(values(network={"cidr": CIDR, "zone_ids": ["use1-az1", "use1-az1"]})) == [
         f"{N}.zone_ids: ['use1-az1', 'use1-az1'] is not allowed: zone IDs must be unique"

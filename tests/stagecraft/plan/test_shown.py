@@ -74,6 +74,11 @@ def test_the_database_host_is_shown_as_the_instance_address_not_made_up(shipped_
     assert "deploy_role_arn: <- amani-backend-production-deploy-role.arn" in outputs
     # Values the program knows print as they are.
     assert "  region: us-east-1" in outputs.splitlines()
+    # The header says when each kind of source is known: a lookup resolves at preview, unlike an output.
+    header = outputs.splitlines()[1]
+    assert header.startswith("Outputs:  (<- SOURCE:"), header
+    assert "resource output is known after deploy" in header and "a lookup at preview" in header
+    assert "offline values are made up" in header
     assert (
         "kubeconfig: '[secret] (embeds <- amani-backend-production-cluster[aws:eks/cluster:Cluster].endpoint" in outputs
     )

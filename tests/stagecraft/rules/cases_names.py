@@ -11,6 +11,11 @@ SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
 IAM = "(https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html)"
 EKS = "(https://docs.aws.amazon.com/eks/latest/userguide/create-managed-node-group.html)"
 K8S = "(https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names)"
+VARIABLE = "github:index/actionsVariable:ActionsVariable"
+VARIABLES = (
+    "(https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-"
+    "variables#naming-conventions-for-configuration-variables)"
+)
 
 CASES = [
     one(RULE, "auto-named-role-fits", res(ROLE, "r" * 56)),
@@ -35,5 +40,13 @@ CASES = [
         res(SERVICE_ACCOUNT, "sa", {"metadata": {"name": "Migrations"}}),
         "k8s-name 'Migrations' does not match the rule: a DNS-1123 subdomain: lowercase letters, digits, '-' and "
         f"'.', starting and ending with a letter or digit {K8S}",
+    ),
+    one(RULE, "github-variable-name", res(VARIABLE, "v", {"variableName": "STAGING_URL"})),
+    one(
+        RULE,
+        "github-variable-name-leading-digit",
+        res(VARIABLE, "v", {"variableName": "1BAD"}),
+        "github-variable '1BAD' does not match the rule: letters, digits and '_', not starting with a digit or "
+        f"'GITHUB_' {VARIABLES}",
     ),
 ]
