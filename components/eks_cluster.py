@@ -30,7 +30,11 @@ _NODE_POLICIES = {
     "registry": "AmazonEC2ContainerRegistryPullOnly",
 }
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})")
+# IAM names and paths are ASCII (re.ASCII keeps \w to [A-Za-z0-9_]):
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+PRINCIPAL_ARN = re.compile(
+    r"arn:aws:iam::(?P<account>\d{12}):(role|user)/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})", re.ASCII
+)
 _EARLY_ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
 ADDONS = (*_EARLY_ADDONS, "coredns")
 """The add-ons every cluster gets."""
@@ -340,14 +344,13 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
                 cidr,
                 "IPv4 CIDRs with no host bits set, such as '203.0.113.0/24'",
             ) from None
-    keys = [_principal_key(arn) for arn in args.admin_principal_arns if PRINCIPAL_ARN.fullmatch(arn)]
     for arn in args.admin_principal_arns:
         if not PRINCIPAL_ARN.fullmatch(arn):
             raise ComponentInputError(
                 _COMPONENT, "admin_principal_arns", arn, "IAM role or user ARNs (not sts assumed-role ARNs)"
             )
-        if keys.count(_principal_key(arn)) > 1:
-            raise ComponentInputError(_COMPONENT, "admin_principal_arns", arn, "principals with distinct names")
+    for arn in colliding_admins(args.admin_principal_arns)[:1]:
+        raise ComponentInputError(_COMPONENT, "admin_principal_arns", arn, DISTINCT_ADMINS)
     if not args.deploy_group or args.deploy_group.startswith("system:"):
         raise ComponentInputError(
             _COMPONENT,
@@ -398,6 +401,23 @@ def kubeconfig_json(cluster_name: str, endpoint: str, ca_data: str, region: str)
             ],
         }
     )
+
+
+DISTINCT_ADMINS = "principals with distinct role or user names, and in one account distinct ignoring case as IAM"
+"""What ``admin_principal_arns`` must be, for :func:`colliding_admins`."""
+
+
+def colliding_admins(arns: Sequence[str]) -> list[str]:
+    """The principal ARNs of ``arns`` that collide, in order: one role or user name twice (it keys the access
+    entry's logical name), or, within one account, two names that differ only in case (IAM names are unique
+    ignoring case, so they are one principal and EKS refuses its second access entry:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). Other ARNs are skipped."""
+    principals = [(arn, m["account"], m["name"]) for arn in arns if (m := PRINCIPAL_ARN.fullmatch(arn))]
+
+    def collide(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+        return a[2] == b[2] or (a[1] == b[1] and a[2].lower() == b[2].lower())
+
+    return [p[0] for i, p in enumerate(principals) if any(collide(p, q) for j, q in enumerate(principals) if i != j)]
 
 
 def _principal_key(arn: str) -> str:

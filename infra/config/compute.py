@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from components.eks_cluster import ADDON_VERSION, ADDONS, PRINCIPAL_ARN
+from components.eks_cluster import ADDON_VERSION, ADDONS, DISTINCT_ADMINS, PRINCIPAL_ARN, colliding_admins
 from components.eks_node_group import NodeGroupSpec, NodeTaint, is_arm_instance_type
 from components.eks_versions import CHECKED, SOURCE, SUPPORTED_KUBERNETES_VERSIONS, release
 from components.namespaces import ContainerDefaults, NamespaceQuota, NamespaceSpec
@@ -253,24 +253,16 @@ class EksSettings(Settings):
     @field_validator("admin_principal_arns")
     @classmethod
     def _admins(cls, value: list[str]) -> list[str]:
-        names = []
         for arn in value:
-            match = PRINCIPAL_ARN.fullmatch(arn)
-            if match is None:
+            if PRINCIPAL_ARN.fullmatch(arn) is None:
                 raise ValueError(
                     f"{yaml_value(arn)} is not an IAM role or user ARN such as "
                     "'arn:aws:iam::123456789012:role/platform-admin' "
                     "(assumed-role and SSO session ARNs are not principals)"
                 )
-            names.append(match["name"])
-        # IAM names are unique ignoring case, so 'Admin' and 'admin' are one principal, and EKS refuses a second
-        # access entry for it: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-        folded = [name.casefold() for name in names]
-        if len(set(folded)) != len(folded):
-            repeated = sorted({name for name in names if folded.count(name.casefold()) > 1})
-            raise ValueError(
-                f"principals must have distinct role or user names, ignoring case as IAM does: {yaml_value(repeated)}"
-            )
+        colliding = colliding_admins(value)
+        if colliding:
+            raise ValueError(f"must be {DISTINCT_ADMINS}; these collide: {yaml_value(colliding)}")
         return value
 
     @field_validator("metadata_hop_limit")

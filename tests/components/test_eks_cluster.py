@@ -10,7 +10,14 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.eks_cluster import EksCluster, EksClusterArgs, kubeconfig_json, validate_eks_cluster_args
+from components.eks_cluster import (
+    DISTINCT_ADMINS,
+    EksCluster,
+    EksClusterArgs,
+    colliding_admins,
+    kubeconfig_json,
+    validate_eks_cluster_args,
+)
 from components.eks_node_group import (
     NAME_PREFIX_SUFFIX,
     NodeGroupSpec,
@@ -370,7 +377,7 @@ def _group(**overrides: Any) -> list[NodeGroupSpec]:
         ),
         (
             {"admin_principal_arns": [ADMIN, "arn:aws:iam::210987654321:role/PlatformAdmin"]},
-            f"EksCluster: admin_principal_arns={ADMIN!r} is invalid: principals with distinct names",
+            f"EksCluster: admin_principal_arns={ADMIN!r} is invalid: {DISTINCT_ADMINS}",
         ),
         (
             {"deploy_group": "system:masters"},
@@ -443,3 +450,19 @@ def test_validation_messages(overrides: dict[str, Any], message: str) -> None:
 def test_invalid_args_raise_at_construction(run: RunProgram) -> None:
     with pytest.raises(ComponentInputError):
         _build(run, _args(kubernetes_version="1.29"))
+
+
+def test_admins_collide_on_one_name_or_on_case_within_an_account() -> None:
+    one = "arn:aws:iam::123456789012:role/Admin"
+    assert colliding_admins([one, "arn:aws:iam::123456789012:role/admin"]) == [
+        one,
+        "arn:aws:iam::123456789012:role/admin",
+    ]  # one principal: IAM names ignore case
+    assert colliding_admins([one, "arn:aws:iam::210987654321:role/Admin"]) != []  # one access-entry key
+    assert colliding_admins([one, "arn:aws:iam::210987654321:role/admin"]) == []  # two principals, two keys
+    assert colliding_admins([one, "arn:aws:iam::123456789012:role/Admin2"]) == []
+
+
+def test_a_principal_name_is_ascii_as_iam_allows() -> None:
+    with pytest.raises(ComponentInputError, match="IAM role or user ARNs"):
+        validate_eks_cluster_args(_args(admin_principal_arns=["arn:aws:iam::123456789012:role/Straße"]))

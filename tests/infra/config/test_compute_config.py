@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from components.eks_cluster import DISTINCT_ADMINS
 from infra.config import Acknowledgement
 from infra.config.network import LOG_RETENTION_DAYS
 from infra.config.stackfiles import load_stack
@@ -96,6 +97,13 @@ def test_namespaces_are_converted_with_quantities_as_strings() -> None:
     assert app.container_defaults.default_cpu == "1"
     assert app.allow_ingress_from == ("ingress-nginx",)
     assert jobs.name == "amani-jobs"
+
+
+def test_admins_of_two_accounts_may_differ_only_in_case() -> None:
+    """Distinct principals with distinct access-entry keys; only within one account does IAM ignore case."""
+    other = "arn:aws:iam::210987654321:role/Platform-Admin"
+    compute = load(_config(eks=_eks(admin_principal_arns=[ADMIN, other]))).settings.compute
+    assert compute.eks.admin_principal_arns == [ADMIN, other]
 
 
 def test_node_group_spec_maps_capacity_and_taints() -> None:
@@ -322,7 +330,8 @@ def test_ecs_and_stage_fields(compute: dict[str, Any], expected: str) -> None:
         (
             {"admin_principal_arns": [ADMIN, "arn:aws:iam::123456789012:role/team/platform-admin"]},
             f"admin_principal_arns: ['{ADMIN}', 'arn:aws:iam::123456789012:role/team/platform-admin'] is not "
-            "allowed: principals must have distinct role or user names, ignoring case as IAM does: ['platform-admin']",
+            f"allowed: must be {DISTINCT_ADMINS}; these collide: ['{ADMIN}', "
+            "'arn:aws:iam::123456789012:role/team/platform-admin']",
         ),
         ({"metadata_hop_limit": 3}, "metadata_hop_limit: 3 is not allowed: must be 1 or 2"),
         (
