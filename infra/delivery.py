@@ -13,8 +13,6 @@ from components.ecs_cluster import EcsCluster
 from components.github_environment import GithubEnvironment, GithubEnvironmentArgs
 from components.stage_key import StageKey
 from infra.config import ConfigError, ConfigProblem
-from infra.config.errors import yaml_value
-from infra.config.loader import STAGE_KEY
 from infra.config.secrets import SECRETS_KEY
 from infra.context import StageContext
 from infra.migrations import migrations_enabled
@@ -94,10 +92,11 @@ def build_delivery(
     layer's (``repository/``).
 
     ``variables`` are the stage outputs pipelines need (``AWS_REGION``, ``AWS_ROLE_ARN``, registry URLs,
-    cluster names, ...), assembled by the program; ``github.variables`` from config are added to them and
-    may not redefine one. Secret values are read from ``stagecraft:secrets.environment`` as secret Outputs,
-    one per declared name. ``AWS_REGION`` and ``AWS_ROLE_ARN`` (the ARN of ``identity``, the stage's deploy
-    role) are always wired; ``variables`` may give them explicitly.
+    cluster names, ...), assembled by the program; ``github.variables`` from config are added to them (the
+    loader refuses one that reuses a wired name: ``infra.config.delivery.wired_variables``). Secret values
+    are read from ``stagecraft:secrets.environment`` as secret Outputs, one per declared name. ``AWS_REGION``
+    and ``AWS_ROLE_ARN`` (the ARN of ``identity``, the stage's deploy role) are always wired; ``variables`` may
+    give them explicitly.
     """
     settings = ctx.config.settings.github
     wired: dict[str, pulumi.Input[str]] = {
@@ -105,18 +104,6 @@ def build_delivery(
         "AWS_ROLE_ARN": identity.role_arn,
         **variables,
     }
-    clashes = sorted(n for n in settings.variables if n.upper() in {w.upper() for w in wired})
-    if clashes:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    f"{STAGE_KEY}.github.variables.{name}",
-                    f"{yaml_value(name)} is set by stagecraft from the stage's outputs ({', '.join(sorted(wired))}); "
-                    "use another name",
-                )
-                for name in clashes
-            ]
-        )
     environment = GithubEnvironment(
         ctx.name,
         GithubEnvironmentArgs(

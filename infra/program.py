@@ -12,6 +12,7 @@ from components.ecs_cluster import EcsCluster
 from components.migration_task import CONTAINER_NAME
 from infra.compute import EksStage, build_ecs, build_eks
 from infra.config import StageConfig, load_stage_config
+from infra.config.delivery import registry_variable
 from infra.context import StageContext, lookup_context
 from infra.data import DataStage, build_data, build_key
 from infra.delivery import build_delivery, build_identity
@@ -108,7 +109,7 @@ def stage_variables(
     """The stage outputs pipelines read from the GitHub environment instead of copying them by hand."""
     variables: dict[str, pulumi.Input[str]] = {"AWS_REGION": ctx.config.region}
     for name, registry in sorted(data.registries.items()):
-        variables[f"ECR_REPOSITORY_{_env_name(name)}"] = registry.repository_url
+        variables[registry_variable(name)] = registry.repository_url
     if len(data.registries) == 1:
         variables["ECR_REPOSITORY"] = next(iter(data.registries.values())).repository_url
     if ecs is not None:
@@ -138,10 +139,6 @@ def stage_variables(
     if data.backups is not None:
         variables["BACKUP_S3_BUCKET"] = data.backups.bucket_name
     return variables
-
-
-def _env_name(name: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in name).upper()
 
 
 def engine_config() -> dict[str, Any]:

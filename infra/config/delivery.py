@@ -26,6 +26,41 @@ def actions_name_problem(name: str, kind: str = "github-secret") -> str | None:
     return "; ".join(problems) if problems else None
 
 
+FIXED_VARIABLES = (
+    "AWS_REGION",
+    "AWS_ROLE_ARN",
+    "ECR_REPOSITORY",
+    "ECS_CLUSTER",
+    "EKS_CLUSTER",
+    "K8S_NAMESPACES",
+    "K8S_NAMESPACE",
+    "DATABASE_ENDPOINT",
+    "DATABASE_SECRET_ARN",
+    "DB_NAME",
+    "DB_USERNAME",
+    "MIGRATION_TASK_FAMILY",
+    "MIGRATION_CONTAINER",
+    "MIGRATION_SECURITY_GROUP",
+    "MIGRATION_SUBNETS",
+    "MIGRATION_LOG_GROUP",
+    "MIGRATION_NAMESPACE",
+    "MIGRATION_SERVICE_ACCOUNT",
+    "BACKUP_S3_BUCKET",
+)
+"""Environment variables the program may wire from the stage's outputs (``infra/program.py``), whatever is on."""
+
+
+def registry_variable(repository: str) -> str:
+    """The variable holding one registry's URL: ``api/web`` -> ``ECR_REPOSITORY_API_WEB``."""
+    return "ECR_REPOSITORY_" + "".join(c if c.isalnum() else "_" for c in repository).upper()
+
+
+def wired_variables(repositories: list[str]) -> list[str]:
+    """Every variable name the program may wire for a stage with these registry repositories: ``github.variables``
+    may not reuse one (checked at load, before anything is registered)."""
+    return [*FIXED_VARIABLES, *(registry_variable(r) for r in repositories)]
+
+
 class GithubSettings(Settings):
     """The stage's GitHub environment: who may deploy it, from which refs, with which secrets and variables.
 

@@ -12,13 +12,16 @@ import pytest
 from components.ecs_cluster import EcsCluster, EcsClusterArgs
 from components.stage_key import StageKey, StageKeyArgs
 from infra.config import ConfigError, StageConfig
+from infra.config.delivery import FIXED_VARIABLES, registry_variable, wired_variables
 from infra.config.stackfiles import StackFile
 from infra.context import StageContext
 from infra.delivery import build_delivery, build_identity
+from stagecraft.plan.build import plan_stack
 from stagecraft.plan.inventory import SECRET, Inventory
 from stagecraft.plan.mocks import ACCOUNT_ID, PlanMocks, numeric_id
 from stagecraft.plan.runner import run_program
 from tests.infra.config.conftest import load, values
+from tests.stagecraft.conftest import ROOT
 
 ENV = "github:index/repositoryEnvironment:RepositoryEnvironment"
 POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
@@ -154,8 +157,8 @@ def test_a_user_variable_may_not_override_a_wired_one() -> None:
     with pytest.raises(ConfigError) as caught:
         _run("staging", _stage, variables={"aws_region": "eu-west-1"})
     assert [str(p) for p in caught.value.problems] == [
-        "stagecraft:stage.github.variables.aws_region: 'aws_region' is set by stagecraft from the stage's outputs "
-        "(AWS_REGION, AWS_ROLE_ARN); use another name"
+        "stagecraft:stage.github.variables.aws_region: 'aws_region' is not allowed: stagecraft wires AWS_REGION "
+        "from the stage's outputs (docs/configuration.md, Variables); use another name"
     ]
 
 
@@ -328,3 +331,21 @@ def test_without_a_database_the_pipeline_runs_no_migration_task() -> None:
     assert "EcsRunOneOffTasks" not in by_sid and "ReadOneOffTaskLogs" not in by_sid
     assert len(by_sid["EcsPassTaskRoles"]["Resource"]) == 2
     assert "EcsRegisterStageTaskDefinitions" in by_sid  # the application's own families
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_the_loader_knows_every_variable_the_program_wires(stack: str) -> None:
+    """The loader refuses a user variable by ``wired_variables`` before anything is registered, so that list
+    must hold every name the program wires; the shipped stages turn every wired part on, so it is exact."""
+    result = plan_stack(ROOT, stack)
+    wired = {*result.inventory.outputs["github_variables"], "AWS_ROLE_ARN"}  # the role ARN: build_delivery's
+    repositories = result.stage_config.settings.registries.repositories
+    assert wired == set(wired_variables(repositories))
+    assert {registry_variable(r) for r in repositories} <= wired and set(FIXED_VARIABLES) <= wired
+
+
+def test_a_user_variable_reusing_a_registry_variable_is_refused_at_load() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(values(registries={"repositories": ["api/web"]}, github={"variables": {"ecr_repository_api_web": "x"}}))
+    assert [p.key for p in caught.value.problems] == ["stagecraft:stage.github.variables.ecr_repository_api_web"]
+    assert "stagecraft wires ECR_REPOSITORY_API_WEB" in caught.value.problems[0].message

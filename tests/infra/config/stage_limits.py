@@ -61,7 +61,7 @@ LIMITS: list[Limit] = [
         top={"aws:allowedAccountIds": ["12345"]},
     ),
     Limit("stagecraft:stage.app", {"app": "a" * 21}, f"{S}.app", f"'{'a' * 21}'", "2-20 lowercase letters"),
-    Limit("stagecraft:stage.app", {"app": "a--b"}, f"{S}.app", "'a--b'", "without '--'"),
+    Limit("stagecraft:stage.app", {"app": "a--b"}, f"{S}.app", "'a--b'", "without '--'", clause="no `--`"),
     Limit("stagecraft:stage.repository", {"repository": "amani"}, f"{S}.repository", "'amani'", "'owner/name'"),
     Limit(
         "stagecraft:stage.tags",
@@ -91,6 +91,7 @@ LIMITS: list[Limit] = [
         f"{S}.network.zone_ids",
         "['use1-az1', 'use1-az1']",
         "unique",
+        clause="unique",
     ),
     Limit(
         "network.flow_logs_retention_days",
@@ -249,6 +250,7 @@ LIMITS: list[Limit] = [
         f"{S}.database.maintenance_window",
         "'sun:03:00-sun:04:00'",
         "overlap",
+        clause="must not overlap",
     ),
     Limit(
         "database.monitoring_interval",
@@ -477,6 +479,7 @@ LIMITS: list[Limit] = [
         f"{S}.compute.eks.deploy_group",
         "'system:masters'",
         "system:",
+        clause="not `system:...`",
     ),
     Limit(
         "compute.eks.addon_versions",
@@ -500,6 +503,7 @@ LIMITS: list[Limit] = [
         f"{G}.instance_types",
         "['t4g.medium', 't3.medium']",
         "architecture",
+        clause="one architecture",
     ),
     Limit("compute.eks.node_groups[].min_size", _group(max_size=1001), f"{G}.max_size", "1001", "0-1000"),
     Limit(
@@ -516,7 +520,7 @@ LIMITS: list[Limit] = [
         G,
         "max_size 0",
         "max_size >= 1",
-        clause="`min_size` ≤",
+        clause="`max_size` ≥ 1",
     ),
     Limit(
         "compute.eks.node_groups[].disk_size_gib",
@@ -584,6 +588,7 @@ LIMITS: list[Limit] = [
         f"{N}.allow_ingress_from",
         "'api'",
         "itself",
+        clause="not the namespace itself",
     ),
     Limit(
         "compute.namespaces[].pod_security",
@@ -614,6 +619,7 @@ LIMITS: list[Limit] = [
         f"{S}.github.tag_patterns",
         "['v*', 'v*']",
         "only once",
+        clause="unique",
     ),
     Limit(
         "github.reviewers",
@@ -628,6 +634,7 @@ LIMITS: list[Limit] = [
         f"{S}.github.reviewers",
         "['user:Wanjiru', 'user:wanjiru']",
         "more than once",
+        clause="unique",
     ),
     Limit(
         "github.wait_timer_minutes",
@@ -649,6 +656,7 @@ LIMITS: list[Limit] = [
         f"{S}.github.secrets",
         "['db_url', 'DB_URL']",
         "ignore case",
+        clause="unique ignoring case",
     ),
     Limit(
         "github.secrets",
@@ -678,7 +686,7 @@ LIMITS: list[Limit] = [
         f"{S}.github.variables.sentry_dsn",
         "'sentry_dsn'",
         "environment secret",
-        clause="may not reuse",
+        clause="may not reuse an environment secret name",
     ),
     Limit("runner.enabled", {"runner.enabled": True}, f"{S}.runner.enabled", "true", "compute.eks.enabled"),
     Limit(
@@ -743,7 +751,7 @@ LIMITS: list[Limit] = [
         f"{S}.network.availability_zones",
         "['us-east-1a', 'us-east-1a']",
         "unique",
-        clause="names must be zones",
+        clause="unique",
     ),
     Limit(
         "network.zone_ids",
@@ -815,6 +823,91 @@ LIMITS: list[Limit] = [
         "'AWS_SECRET_ACCESS_KEY'",
         "OIDC",
         clause="AWS_ACCESS_KEY_ID",
+    ),
+    # Clauses of one Limits cell, each broken on its own.
+    Limit(
+        "network.zone_ids",
+        {"network.zone_ids": ["use1-az1", "use2-az1"]},
+        f"{S}.network.zone_ids[1]",
+        "'use2-az1'",
+        "is not a zone of us-east-1",
+    ),
+    Limit(
+        "stagecraft:stage.app", {"app": "1abc"}, f"{S}.app", "'1abc'", "starting with a letter", clause="starts with"
+    ),
+    Limit("stagecraft:stage.app", {"app": "abc-"}, f"{S}.app", "'abc-'", "not ending with '-'", clause="no trailing"),
+    Limit(
+        "network.zone_ids",
+        {"network.zone_ids": ["use1-az1", "use1-az2", "use1-az4"], "network.availability_zones": 2},
+        f"{S}.network.zone_ids",
+        "['use1-az1', 'use1-az2', 'use1-az4']",
+        "lists 3 zones, but availability_zones is 2",
+        clause="exactly",
+    ),
+    Limit(
+        "registries.moving_tags",
+        {"registries.moving_tags": ["a*b*c*"]},
+        f"{S}.registries.moving_tags",
+        "['a*b*c*']",
+        "at most 2 '*'",
+        clause="at most 2",
+    ),
+    Limit(
+        "compute.eks.public_access_cidrs",
+        _eks(endpoint_public_access=False),
+        f"{S}.compute.eks.public_access_cidrs",
+        "['203.0.113.0/24']",
+        "must be empty when endpoint_public_access is false",
+        clause="empty otherwise",
+    ),
+    Limit("compute.eks.deploy_group", _eks(deploy_group=""), f"{S}.compute.eks.deploy_group", "''", "non-empty"),
+    Limit(
+        "compute.eks.node_groups[].instance_types",
+        _group(instance_types=["t4g.medium", "t4g.medium"]),
+        f"{G}.instance_types",
+        "['t4g.medium', 't4g.medium']",
+        "must be unique",
+        clause="unique",
+    ),
+    Limit(
+        "compute.namespaces[].allow_ingress_from",
+        _namespace(allow_ingress_from=["Bad_Label"]),
+        f"{N}.allow_ingress_from",
+        "['Bad_Label']",
+        "DNS-1123 label",
+    ),
+    Limit(
+        "compute.namespaces[].allow_ingress_from",
+        _namespace(allow_ingress_from=["web", "web"]),
+        f"{N}.allow_ingress_from",
+        "['web', 'web']",
+        "must be unique",
+        clause="unique",
+    ),
+    Limit("github.tag_patterns", {"github.tag_patterns": [""]}, f"{S}.github.tag_patterns", "['']", "non-empty"),
+    Limit(
+        "github.tag_patterns",
+        {"github.tag_patterns": ["v *"]},
+        f"{S}.github.tag_patterns",
+        "['v *']",
+        "without whitespace",
+        clause="no whitespace",
+    ),
+    Limit(
+        "github.tag_patterns",
+        {"github.tag_patterns": ["refs/tags/v*"]},
+        f"{S}.github.tag_patterns",
+        "['refs/tags/v*']",
+        "without 'refs/'",
+        clause="no `refs/`",
+    ),
+    Limit(
+        "github.variables",
+        {"github.variables": {"aws_role_arn": "x"}},
+        f"{S}.github.variables.aws_role_arn",
+        "'aws_role_arn'",
+        "stagecraft wires AWS_ROLE_ARN",
+        clause="stagecraft wires",
     ),
 ]
 
