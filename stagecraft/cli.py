@@ -25,7 +25,7 @@ from stagecraft.diff.render import render_markdown, render_text
 from stagecraft.graph import component_graph, mermaid
 from stagecraft.new_stage import NewStageError, create_stage
 from stagecraft.plan.build import plan_stack
-from stagecraft.plan.render import UnknownResourceError, View, render_plan, render_resource
+from stagecraft.plan.render import UnknownResourceError, View, find_resource, render_plan, render_resource
 from stagecraft.schema import LAYERS as SCHEMA_LAYERS
 from stagecraft.schema import stack_file_schema
 from stagecraft.stacks import RefError, list_stacks, matrix
@@ -223,9 +223,9 @@ def _plan(args: argparse.Namespace) -> Result:
     if args.show:
         try:
             text = render_resource(result, args.show)
+            document = find_resource(result, args.show).to_json()
         except UnknownResourceError as exc:
             raise BadInputError(str(exc)) from None
-        document = next(r.to_json() for r in result.inventory.resources if args.show in (r.name, r.urn))
         return code, {**document, "schema_version": 1}, text
     view = View(verbose=args.verbose, all_findings=args.all_findings, color=_color())
     return code, result.to_json(), render_plan(result, view)

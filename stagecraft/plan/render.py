@@ -194,14 +194,21 @@ class UnknownResourceError(LookupError):
     """``--show`` named no resource, or several."""
 
 
-def render_resource(result: PlanResult, name: str) -> str:
-    """One resource whole: type, URN, inputs, options and what it waits for (``name``: logical name or URN)."""
-    matches = [r for r in result.inventory.resources if name in (r.name, r.urn)]
+def find_resource(result: PlanResult, name: str) -> RecordedResource:
+    """The one resource ``name`` names: its logical name, the label the plan prints for it (``name[Subnet]`` when
+    several resources share a name) or its URN; :class:`UnknownResourceError` for none or several."""
+    labels = display_names(result.inventory)
+    matches = [r for r in result.inventory.resources if name in (r.name, r.urn, labels[r.urn])]
     if len(matches) != 1:
-        known = sorted(r.name for r in result.inventory.resources if name in r.name)[:10]
-        hint = f"; names containing it: {', '.join(known)}" if known else ""
+        known = sorted({labels[r.urn] for r in result.inventory.resources if name in r.name})[:10]
+        hint = f"; labels containing it: {', '.join(known)}" if known else ""
         raise UnknownResourceError(f"--show {name!r}: {len(matches)} resources have that name or URN{hint}")
-    (resource,) = matches
+    return matches[0]
+
+
+def render_resource(result: PlanResult, name: str) -> str:
+    """One resource whole: type, URN, inputs, options and what it waits for (``name`` as :func:`find_resource`)."""
+    resource = find_resource(result, name)
     options = {
         "parent": resource.parent,
         "provider": resource.provider,

@@ -116,7 +116,16 @@ def test_show_prints_one_resource_whole(capsys: pytest.CaptureFixture[str]) -> N
     assert "\n  identifier: amani-backend-production-pg\n" in out
     assert "\n  protect: true\n" in out and "\ndependencies:\n  - urn:pulumi:" in out
     assert cli.main(["--cwd", str(ROOT), "plan", "production", "--show", "instance"]) == 2
-    assert "--show 'instance': 0 resources have that name or URN; names containing it:" in capsys.readouterr().err
+    assert "--show 'instance': 0 resources have that name or URN; labels containing it:" in capsys.readouterr().err
+
+
+def test_show_takes_the_label_the_plan_prints_for_a_shared_name(capsys: pytest.CaptureFixture[str]) -> None:
+    shared = "amani-backend-staging-private-us-east-1a"  # a subnet, its route table, its association...
+    assert cli.main(["--cwd", str(ROOT), "plan", "staging", "--show", shared]) == 2
+    err = capsys.readouterr().err
+    assert f"{shared}[Subnet]" in err and "resources have that name or URN" in err
+    assert cli.main(["--cwd", str(ROOT), "plan", "staging", "--show", f"{shared}[Subnet]"]) == 0
+    assert capsys.readouterr().out.startswith(f"aws:ec2/subnet:Subnet  {shared}\n")
 
 
 def test_bad_config_exits_2_with_every_problem(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
