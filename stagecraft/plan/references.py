@@ -238,11 +238,12 @@ class SourceIndex:
             key = _key(leaf)
             if key is None or key in echoes or not _distinctive(leaf):
                 continue
-            # A list that repeats what an earlier invoke returned is the same fact of the cloud listed again
+            # A list that repeats what an earlier invoke listed is the same fact of the cloud listed again
             # (getOrderableDbInstance's zones after getAvailabilityZones's), not a second source. A lookup
-            # of one thing (getUser's id after getCollaborators listed it) is: the plan cannot tell which of
-            # the two the program used, so both stay and the value is reported as ambiguous.
-            relisted = "[" in path and any(s.invoke is not None for s in self._exact.get(key, ()))
+            # of one thing and a listing that holds it (getUser's id and getCollaborators' entry, in either
+            # order) are two: the SDK records no dependency on an invoke, so the plan cannot tell which the
+            # program used, and the value is reported as ambiguous.
+            relisted = "[" in path and any(s.invoke is not None and "[" in s.output for s in self._exact.get(key, ()))
             if not relisted:
                 minted.setdefault(key, (leaf, []))[1].append(path)
         self._add_all(None, token, minted)
