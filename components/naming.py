@@ -224,9 +224,13 @@ GITHUB_TEAM_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 """A GitHub team slug."""
 GITHUB_LOGIN = re.compile(r"(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*")
 """A GitHub login: letters, digits and single hyphens, not at either end, at most 39 characters."""
-GIT_BRANCH = re.compile(r"(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock$)[^\s~^:?*\[\\\x00-\x1f\x7f]+(?<![/.])")
-"""A concrete git branch name (git check-ref-format), without glob characters: a stage deploys from exactly
-one branch, and '*', '?' or '[' would silently protect (or fail to protect) others."""
+GIT_BRANCH = re.compile(
+    r"(?!-)(?![./])(?!@$)(?!.*\.\.)(?!.*//)(?!.*/\.)(?!.*@\{)(?!.*\.lock(?:/|$))[^\s~^:?*\[\\\x00-\x1f\x7f]+(?<![/.])"
+)
+"""A concrete git branch name, without glob characters: a stage deploys from exactly one branch, and '*', '?' or
+'[' would silently protect (or fail to protect) others. The rules of https://git-scm.com/docs/git-check-ref-format:
+no component starts with '.' or ends with '.lock', no '..', '//', '@{', control characters, space or '~^:?*[\\',
+not '@' alone, not ending with '/' or '.'; a branch does not start with '-'."""
 
 
 def name_problems(kind: str, value: str) -> list[str]:

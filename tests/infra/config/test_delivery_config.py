@@ -166,7 +166,22 @@ def test_wait_timer_bounds_are_accepted() -> None:
     assert load(_github(wait_timer_minutes=43_200)).settings.github.wait_timer_minutes == 43_200
 
 
-@pytest.mark.parametrize("branch", ["main*", "refs/heads/main", "feature branch", "release/", "-x"])
+@pytest.mark.parametrize(
+    "branch",
+    [
+        "main*",
+        "refs/heads/main",
+        "feature branch",
+        "release/",
+        "-x",
+        ".main",
+        "x/.y",
+        "a.lock/b",
+        "x.lock",
+        "@",
+        "a..b",
+    ],
+)
 def test_deploy_branch_is_a_concrete_name(branch: str) -> None:
     assert problems(_github(deploy_branch=branch)) == [
         f"{G}.deploy_branch: {branch!r} is not allowed: must be a concrete git branch name, without "
