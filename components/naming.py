@@ -224,6 +224,21 @@ GITHUB_TEAM_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 """A GitHub team slug."""
 GITHUB_LOGIN = re.compile(r"(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*")
 """A GitHub login: letters, digits and single hyphens, not at either end, at most 39 characters."""
+
+
+def is_github_repository(value: str) -> bool:
+    """Whether ``value`` is a GitHub repository as ``owner/name``: the owner a login (:data:`GITHUB_LOGIN`), the
+    name 1-100 letters, digits, '.', '_' and '-', not '.', '..' or ending in '.git' (GitHub strips that)."""
+    owner, slash, name = value.partition("/")
+    return bool(
+        slash
+        and GITHUB_LOGIN.fullmatch(owner)
+        and re.fullmatch(r"[A-Za-z0-9._-]{1,100}", name)
+        and name not in (".", "..")
+        and not name.endswith(".git")
+    )
+
+
 GIT_BRANCH = re.compile(
     r"(?!-)(?![./])(?!@$)(?!.*\.\.)(?!.*//)(?!.*/\.)(?!.*@\{)(?!.*\.lock(?:/|$))[^\s~^:?*\[\\\x00-\x1f\x7f]+(?<![/.])"
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from components.naming import GITHUB_LOGIN
+from components.naming import is_github_repository
 from components.state_bucket import NONCURRENT_DAYS_MAX
 from infra.config.base import Settings
 from infra.config.errors import ConfigError, ConfigProblem, yaml_value
@@ -24,7 +24,6 @@ from infra.naming import AccountNames, StageNames
 
 ACCOUNT_KEY = "stagecraft:account"
 KNOWN_KEYS = (ACCOUNT_KEY,)
-_REPOSITORY_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 # Environment names end up verbatim in the roles' trust conditions: only characters that are literal there.
 _ENVIRONMENT = re.compile(r"[A-Za-z0-9._-]{1,247}")  # 255 minus "-preview"
 
@@ -58,8 +57,7 @@ class AccountStage(Settings):
     @field_validator("repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        owner, _, name = value.partition("/")
-        if not (GITHUB_LOGIN.fullmatch(owner) and _REPOSITORY_NAME.fullmatch(name)) or name in (".", ".."):
+        if not is_github_repository(value):
             raise ValueError("must be a GitHub repository as 'owner/name', e.g. 'amani-labs/amani-backend'")
         return value
 

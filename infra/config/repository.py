@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from components.branch_protection import MAX_REQUIRED_REVIEWS
-from components.naming import GIT_BRANCH, name_problems
+from components.naming import GIT_BRANCH, is_github_repository, name_problems
 from components.tag_ruleset import bypass_actor_problem
 from infra.config.base import Settings
 from infra.config.delivery import actions_name_problem
@@ -35,8 +35,6 @@ from infra.naming import longest_names
 
 REPOSITORY_KEY = "stagecraft:repository"
 KNOWN_REPOSITORY_KEYS = (REPOSITORY_KEY, SECRETS_KEY)
-REPOSITORY_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
-"""A GitHub repository as ``owner/name``."""
 PREVIEW_SUFFIX = longest_names().preview_environment_suffix
 """Preview environments are named ``<environment>-preview`` (infra.naming)."""
 _PATTERN_FORBIDDEN = re.compile(r"\s")
@@ -157,7 +155,7 @@ class RepositorySettings(Settings):
     @field_validator("repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        if not REPOSITORY_PATTERN.fullmatch(value) or value.endswith((".git", "/.", "/..")):
+        if not is_github_repository(value):
             raise ValueError("must be a GitHub repository as 'owner/name', e.g. 'amani-labs/amani-backend'")
         return value
 

@@ -184,7 +184,8 @@ def github_problems(values: Mapping[str, Any], repository: Any) -> list[ConfigPr
                 "(the GitHub provider acts for this owner; its token comes from GITHUB_TOKEN)",
             )
         )
-    elif expected is not None and owner != expected:
+    elif expected is not None and not (isinstance(owner, str) and owner.lower() == expected.lower()):
+        # GitHub resolves owner names ignoring case (github.com/Amani-Labs is github.com/amani-labs).
         problems.append(
             ConfigProblem(
                 GITHUB_OWNER_KEY,

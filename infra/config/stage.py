@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
+from components.naming import is_github_repository
 from infra.config.base import Settings
 from infra.config.compute import ComputeSettings
 from infra.config.data import BackupSettings, DatabaseSettings, KeySettings, RegistrySettings
@@ -79,9 +80,7 @@ class StageSettings(Settings):
     @field_validator("repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}", value) or value.endswith(
-            (".git", "/.", "/..")
-        ):
+        if not is_github_repository(value):
             raise ValueError("must be a GitHub repository as 'owner/name', e.g. 'amani-labs/amani-backend'")
         return value
 

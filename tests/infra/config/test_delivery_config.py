@@ -346,6 +346,8 @@ def test_github_owner_must_be_the_repository_owner() -> None:
         "github:owner: 'someone-else' is not the owner of the repository ('amani-labs/amani-backend'); set it to "
         "'amani-labs'"
     ]
+    config["github:owner"] = "Amani-Labs"  # the same owner: GitHub ignores case in owner names
+    assert load(config).github_repository == "amani-backend"
     del config["github:owner"]
     assert problems(config) == [
         "github:owner: required key is missing; set it with `pulumi config set github:owner amani-labs` (the GitHub "

@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 import yaml
 
+from components.naming import is_github_repository
+from infra.config import load_stage_config
 from infra.config.account import load_account_config
 from infra.config.cluster import load_cluster_config
 from infra.config.repository import load_repository_config
 from tests.infra.config import doc_limits
-from tests.infra.config.conftest import BASE
+from tests.infra.config.conftest import BASE, values
 from tests.infra.config.test_limits import CLUSTER, problem_at
 from tests.stagecraft.conftest import ROOT
 
@@ -488,3 +490,31 @@ def test_every_limit_a_layer_doc_states_is_covered(doc: str) -> None:
     assert empty == NOT_LAYER_LIMITS.get(doc, set())  # a row without limits is a known boolean
     missing, stray, stale = doc_limits.uncovered(table, entries, (), {})
     assert (missing, stray, stale) == ([], [], [])
+
+
+@pytest.mark.parametrize(
+    ("repository", "valid"),
+    [
+        ("amani-labs/amani-backend", True),
+        ("Amani-Labs/api.v2", True),
+        ("x/y.git", False),  # GitHub strips '.git': not the repository's name
+        ("a--b/c", False),  # no login has '--'
+        ("-a/b", False),
+        ("a/..", False),
+        ("a", False),
+    ],
+)
+def test_every_layer_reads_a_repository_the_same_way(repository: str, valid: bool) -> None:
+    """The stage, account and repository layers share one rule (components.naming.is_github_repository)."""
+    assert is_github_repository(repository) is valid
+    owner = repository.split("/")[0]
+    layers: list[tuple[Loader, dict[str, Any], str]] = [
+        (load_stage_config, {**values(repository=repository), "github:owner": owner}, "stagecraft:stage.repository"),
+        (load_account_config, _stages({"repository": repository}), f"{A}.stages[0].repository"),
+        (load_repository_config, {"github:owner": owner, R: {"repository": repository}}, f"{R}.repository"),
+    ]
+    for loader, config, key in layers:
+        if valid:
+            loader("qa", config)
+        else:
+            assert "owner/name" in problem_at(lambda: loader("qa", config), key)  # noqa: B023
