@@ -349,8 +349,8 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
             raise ComponentInputError(
                 _COMPONENT, "admin_principal_arns", arn, "IAM role or user ARNs (not sts assumed-role ARNs)"
             )
-    for arn in colliding_admins(args.admin_principal_arns)[:1]:
-        raise ComponentInputError(_COMPONENT, "admin_principal_arns", arn, DISTINCT_ADMINS)
+    if colliding := colliding_admins(args.admin_principal_arns):
+        raise ComponentInputError(_COMPONENT, "admin_principal_arns", colliding[0], DISTINCT_ADMINS)
     if not args.deploy_group or args.deploy_group.startswith("system:"):
         raise ComponentInputError(
             _COMPONENT,

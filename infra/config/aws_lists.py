@@ -53,6 +53,7 @@ def partition(region: str) -> str:
     return next((name for name, regex in _OTHER_PARTITIONS.items() if re.fullmatch(regex, region)), "aws")
 
 
+@cache
 def regions() -> tuple[str, ...]:
     """Every region of the ``aws`` partition: the components write ``arn:aws:`` ARNs, so a stage, its replica and
     its account's other regions are all there (one set of credentials does not span partitions either)."""

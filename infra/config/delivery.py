@@ -181,8 +181,9 @@ class GithubSettings(Settings):
             seen.add(name.upper())
         return value
 
-    def problems(self) -> list[tuple[str, str]]:
-        """``(key suffix, message)`` for checks across fields."""
+    def problems(self, repositories: list[str]) -> list[tuple[str, str]]:
+        """``(key suffix, message)`` for checks across fields, and against the variables the program wires for a
+        stage with these registry ``repositories``."""
         found: list[tuple[str, str]] = []
         if self.deploy_branch is None and not self.tag_patterns:
             found.append(
@@ -209,6 +210,16 @@ class GithubSettings(Settings):
                         f"{yaml_value(name)} is also an environment secret (github.secrets: "
                         f"{secrets[name.upper()]}); a "
                         "workflow would read the wrong one: rename one of them",
+                    )
+                )
+        wired = {name.upper(): name for name in wired_variables(repositories)}
+        for name in self.variables:
+            if name.upper() in wired:  # GitHub ignores case in variable names
+                found.append(
+                    (
+                        f"variables.{name}",
+                        f"{yaml_value(name)} is not allowed: stagecraft wires {wired[name.upper()]} from the stage's "
+                        "outputs (docs/configuration.md, Variables); use another name",
                     )
                 )
         return found

@@ -14,7 +14,6 @@ from pydantic_core import ErrorDetails
 
 from infra.config import aws_lists
 from infra.config.data import data_problems
-from infra.config.delivery import wired_variables
 from infra.config.errors import ConfigError, ConfigProblem, yaml_value
 from infra.config.names import derived_name_problems
 from infra.config.profiles import PROFILES, Profile, defaults_for, floors_for
@@ -173,18 +172,8 @@ def load_stage_config(stack: str, values: Mapping[str, Any], *, check_secrets: b
         zone_problems = network.zone_problems(str(region)) if isinstance(region, str) else []
         for suffix, message in [*zone_problems, *network.overlap_problems()]:
             problems.append(ConfigProblem(f"{STAGE_KEY}.network.{suffix}", message))
-        for suffix, message in settings.github.problems():
+        for suffix, message in settings.github.problems(settings.registries.repositories):
             problems.append(ConfigProblem(f"{STAGE_KEY}.github.{suffix}", message))
-        wired = {name.upper(): name for name in wired_variables(settings.registries.repositories)}
-        for name in settings.github.variables:
-            if name.upper() in wired:  # GitHub ignores case in variable names
-                problems.append(
-                    ConfigProblem(
-                        f"{STAGE_KEY}.github.variables.{name}",
-                        f"{yaml_value(name)} is not allowed: stagecraft wires {wired[name.upper()]} from the stage's "
-                        "outputs (docs/configuration.md, Variables); use another name",
-                    )
-                )
         if isinstance(region, str):
             for suffix, message in data_problems(settings, stage, region):
                 problems.append(ConfigProblem(f"{STAGE_KEY}.{suffix}", message))
