@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from components import naming
+from components.errors import yaml_value
 from infra.config import ConfigError, load_stage_config
 from infra.config.data import REPOSITORY_NAME_MAX
 from infra.config.names import PLACEHOLDER_ACCOUNT, derived_name_problems, derived_names
@@ -201,3 +202,13 @@ def test_a_node_group_name_that_breaks_a_derived_name_is_reported_at_the_node_gr
     (problem,) = [p for p in caught.value.problems if "derives" in p.message]
     assert problem.key == "stagecraft:stage.compute.eks.node_groups[0].name"
     assert problem.message.startswith(f"{'g' * 20!r} derives a name the service rejects: eks-nodegroup ")
+
+
+def test_one_tag_over_the_most_is_a_config_error_naming_the_count() -> None:
+    tags = {f"t{n}": "x" for n in range(TAGS_MAX + 1)}
+    with pytest.raises(ConfigError) as caught:
+        load_stage_config("staging", values(tags=tags))
+    assert [str(p) for p in caught.value.problems] == [
+        f"stagecraft:stage.tags: {yaml_value(tags)} is not allowed: has 43 tags; at most 42 (AWS allows 50 per "
+        "resource and stagecraft sets up to 8)"
+    ]
